@@ -1,0 +1,46 @@
+"""Errors the library raises; each message says what went wrong and what to do next.
+
+Only the CLI and the app turn these into user-facing text.
+"""
+
+from __future__ import annotations
+
+
+class WSISError(Exception):
+    """Base class: a problem the user can act on."""
+
+
+class UnreadableDocument(WSISError):
+    """A file that cannot be turned into paragraphs."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class IndexMissing(WSISError):
+    """No index has been built for these settings yet."""
+
+
+class StaleIndex(WSISError):
+    """The index was built with other settings (model, parser) than the ones in use."""
+
+
+class IndexBusy(WSISError):
+    """Another ingest holds the index."""
+
+
+class InvalidQuestion(WSISError):
+    """A question that cannot be answered as given (empty, too long, no words)."""
+
+
+class InvalidTestSet(WSISError):
+    """A test-set file with lines that do not follow the evaluation format."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:20])
+        more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        super().__init__(f"{path} does not follow the test-set format:\n{shown}{more}")

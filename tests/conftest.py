@@ -1,0 +1,84 @@
+"""Shared fixtures: the real documents in ../shared, a blocked network, offline models."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT_ROOT.parent / "shared"
+CORPUS_DIR = SHARED / "corpus"
+DISTRACTORS_DIR = SHARED / "distractors"
+
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", ""}
+_real_connect = socket.socket.connect
+_real_create_connection = socket.create_connection
+
+
+def _is_local(address: object) -> bool:
+    if isinstance(address, tuple) and address:
+        host = str(address[0])
+        return host in _LOCAL_HOSTS or host.startswith("127.")
+    return True  # Unix sockets
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if not _is_local(address):
+        raise RuntimeError(f"test tried to reach the network: {address!r}")
+    return _real_connect(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_create_connection(address: tuple[str, int], *args: object, **kwargs: object):
+    if not _is_local(address):
+        raise RuntimeError(f"test tried to reach the network: {address!r}")
+    return _real_create_connection(address, *args, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def block_network() -> Iterator[None]:
+    """Any connection off this machine fails loudly, so a hidden model download is caught."""
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.create_connection = _guarded_create_connection  # type: ignore[assignment]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+    socket.create_connection = _real_create_connection
+
+
+def _require(path: Path) -> Path:
+    if not path.is_dir():
+        pytest.skip(f"{path} is not present; the corpus tests need ../shared beside the project")
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return _require(CORPUS_DIR)
+
+
+@pytest.fixture(scope="session")
+def distractors_dir() -> Path:
+    return _require(DISTRACTORS_DIR)
+
+
+def load_manifest(folder: Path) -> list[dict]:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def manifests(corpus_dir: Path, distractors_dir: Path) -> list[tuple[Path, dict]]:
+    """(file path, manifest entry) for all documents in ../shared."""
+    return [
+        (folder / entry["file"], entry)
+        for folder in (corpus_dir, distractors_dir)
+        for entry in load_manifest(folder)
+    ]
