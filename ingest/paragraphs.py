@@ -1,0 +1,330 @@
+"""Paragraph detection in UN documents: pure functions from body lines to paragraphs.
+
+The rules follow how UN texts are printed:
+
+- Operative paragraphs are numbered continuously ("1.", "2.", ...) across sections; a number
+  only starts a paragraph when it continues the sequence, so numbered sub-items ("1. Close all
+  digital divides" inside paragraph 7) and numbered headings ("1." before "12.") do not.
+- Numbering restarts in parts: annexes, appendices and draft resolutions in a report. The part
+  is recorded ("Annex I") so labels stay unique.
+- Unnumbered paragraphs start on an indented line. Before the first operative paragraph,
+  those that open with a participle ("Recalling", "Reaffirming", ...) are preambular.
+- Lettered items ("(a)", "(i)") stay inside their paragraph.
+- Headings are short lines without closing punctuation, or carry heading numbering
+  ("III.", "B.", "4.1.", "Action 6.", "Objective 2."); they form the section path.
+
+Labels: numbered paragraphs keep their printed number; the others are labelled by position:
+``pp1``, ``pp2`` (preambular), ``p1``, ``p2`` (other unnumbered text), ``h1``, ``h2``
+(headings) and ``fn1`` (footnote 1, as numbered in the document).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from assistant.types import SECTION_SEPARATOR, Paragraph, ParagraphKind
+from ingest.layout import Body, Line, join_lines, page_body, vocabulary
+
+_NUMBERED = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
+_LETTERED = re.compile(r"^\((?:[a-z]{1,2}|[ivxl]+)\)\s")
+_PART = re.compile(
+    r"^(Annex(?:es)?|Appendix|Draft (?:resolution|decision)|Enclosure)(?:\s+([IVXL]+|\d+|[A-Z]))?"
+    r"\s*[.:]?$",
+    re.IGNORECASE,
+)
+_CHAPTER = re.compile(r"^Chapter\s+[IVXL]+\b")
+_ROMAN_HEADING = re.compile(r"^[IVXL]{1,6}\.\s+\S")
+_LETTER_HEADING = re.compile(r"^[A-Z]\.\s+[A-Z]")
+_DECIMAL_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+[A-Z]")
+_RESOLUTION_TITLE = re.compile(r"^\d{2,3}/\d{1,4}\.\s+[A-Z“\"]")
+_NAMED_HEADING = re.compile(r"^(Action|Objective|Principle|Commitment|Goal)\s+\d+\.\s")
+_PREAMBULAR_OPENERS = frozenset(
+    ["mindful", "concerned", "aware", "conscious", "convinced", "guided", "determined", "cognizant", "alarmed", "deeply", "gravely", "seriously", "noting", "bearing", "taking", "having", "further", "also", "welcoming", "affirming", "convinced"]
+)
+_TERMINAL = (".", ";", ":", ",", "?", "!")
+
+
+@dataclass
+class _Draft:
+    kind: ParagraphKind
+    label: str
+    part: str | None
+    section: str
+    lines: list[Line] = field(default_factory=list)
+    first_text: str = ""
+    heading_level: int = 0
+
+    def add(self, line: Line, text: str | None = None) -> None:
+        if not self.lines:
+            self.first_text = line.text if text is None else text
+        self.lines.append(line)
+
+    def texts(self) -> list[str]:
+        return [self.first_text] + [ln.text for ln in self.lines[1:]]
+
+
+@dataclass
+class _State:
+    part: str | None = None
+    expected: int = 1
+    operative_seen: bool = False
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)
+    labels: set[tuple[str | None, str]] = field(default_factory=set)
+
+    def section(self) -> str:
+        return SECTION_SEPARATOR.join(text for _, text in self.headings)
+
+    def next_label(self, prefix: str) -> str:
+        self.counters[prefix] = self.counters.get(prefix, 0) + 1
+        return f"{prefix}{self.counters[prefix]}"
+
+
+def is_preambular_opening(text: str) -> bool:
+    """Whether a paragraph opens the way preambular paragraphs do ("Recalling", "Mindful")."""
+    words = re.findall(r"[A-Za-z]+", text[:40])
+    if not words or not words[0][:1].isupper():
+        return False
+    first = words[0].lower()
+    return (first.endswith("ing") and len(first) > 5) or first in _PREAMBULAR_OPENERS
+
+
+def _heading_level(text: str, state: _State) -> int | None:
+    """The level of a line that is a heading by its numbering, else None."""
+    if _PART.match(text):
+        return 0
+    if _RESOLUTION_TITLE.match(text):
+        return 0
+    if _CHAPTER.match(text):
+        return 1
+    if _ROMAN_HEADING.match(text):
+        return 1
+    if _LETTER_HEADING.match(text) and len(text) < 120:
+        return 2
+    match = _DECIMAL_HEADING.match(text)
+    if match and len(text) < 120:
+        return 1 + match.group(1).count(".")
+    if _NAMED_HEADING.match(text):
+        return 3
+    return None
+
+
+def _looks_like_title(
+    line: Line, prev: Line | None, nxt: Line | None, after_heading: bool = False
+) -> bool:
+    """A short line with no closing punctuation that stands apart from running text."""
+    text = line.text
+    if len(text) > 90 or text.endswith(_TERMINAL) or not text[:1].isupper():
+        return False
+    if _LETTERED.match(text):
+        return False
+    prev_closed = (
+        prev is None
+        or after_heading
+        or line.after_blank
+        or prev.text.endswith((".", ";", ":"))
+        or prev.page != line.page
+    )
+    next_opens = nxt is None or nxt.indented or bool(_NUMBERED.match(nxt.text)) or (
+        _heading_level(nxt.text, _State()) is not None
+    )
+    return prev_closed and next_opens
+
+
+class _Builder:
+    def __init__(self, doc_id: str, words: frozenset[str]) -> None:
+        self.doc_id = doc_id
+        self.words = words
+        self.state = _State()
+        self.current: _Draft | None = None
+        self.out: list[Paragraph] = []
+
+    def flush(self) -> None:
+        draft, self.current = self.current, None
+        if draft is None or not draft.lines:
+            return
+        text = join_lines(draft.texts(), self.words).strip()
+        if not text:
+            return
+        label = draft.label
+        while (draft.part, label) in self.state.labels:
+            label = f"{label}bis" if label[:1].isdigit() else self.state.next_label(label[:2])
+        self.state.labels.add((draft.part, label))
+        first, last = draft.lines[0], draft.lines[-1]
+        self.out.append(
+            Paragraph(
+                doc_id=self.doc_id,
+                paragraph=label,
+                kind=draft.kind,
+                text=text,
+                part=draft.part,
+                section=draft.section,
+                page_start=first.page,
+                page_end=last.page,
+                char_start=first.start,
+                char_end=last.end,
+                order=len(self.out),
+            )
+        )
+        if draft.kind is ParagraphKind.HEADING:
+            self._push_heading(draft.heading_level, text)
+
+    def _push_heading(self, level: int, text: str) -> None:
+        headings = self.state.headings
+        while headings and headings[-1][0] >= level:
+            headings.pop()
+        headings.append((level, text))
+
+    def start(
+        self, kind: ParagraphKind, label: str, line: Line, text: str | None = None, level: int = 0
+    ) -> None:
+        self.flush()
+        self.current = _Draft(
+            kind, label, self.state.part, self.state.section(), heading_level=level
+        )
+        self.current.add(line, text)
+
+    def heading(self, line: Line, level: int) -> None:
+        part = _PART.match(line.text)
+        if part:
+            self.flush()
+            self.state.part = _part_name(line.text)
+            self.state.expected = 1
+            self.state.operative_seen = False
+            self.state.headings = []
+        elif _CHAPTER.match(line.text):
+            self.state.part = None
+        self.start(ParagraphKind.HEADING, self.state.next_label("h"), line, level=level)
+
+    def body(self, line: Line, prev: Line | None) -> None:
+        current = self.current
+        numbered = _NUMBERED.match(line.text)
+        if numbered and self._continues_numbering(int(numbered.group(1)), line, prev):
+            number = int(numbered.group(1))
+            self.state.expected = number + 1
+            self.state.operative_seen = True
+            self.start(ParagraphKind.OPERATIVE, str(number), line, numbered.group(2))
+            return
+        if current is not None and current.kind is ParagraphKind.HEADING:
+            if self._continues_heading(current, line):
+                current.add(line)
+                return
+        sub_item = _LETTERED.match(line.text) or numbered
+        if current is not None and (sub_item or not line.indented):
+            if current.kind is not ParagraphKind.HEADING:
+                current.add(line)
+                return
+        if (
+            current is not None
+            and current.kind is not ParagraphKind.HEADING
+            and not current.lines[-1].text.endswith(_TERMINAL)
+            and line.text[:1].islower()
+        ):
+            current.add(line)
+            return
+        if not self.state.operative_seen and is_preambular_opening(line.text):
+            self.start(ParagraphKind.PREAMBULAR, self.state.next_label("pp"), line)
+        else:
+            self.start(ParagraphKind.PROSE, self.state.next_label("p"), line)
+
+    def _continues_numbering(self, number: int, line: Line, prev: Line | None) -> bool:
+        expected = self.state.expected
+        if number == expected:
+            return True
+        # Tolerate a paragraph number lost in extraction, but only at a clean break.
+        closed = prev is None or prev.text.endswith((".", ";", ":"))
+        return expected < number <= expected + 2 and closed and self.state.operative_seen
+
+    def _continues_heading(self, current: _Draft, line: Line) -> bool:
+        last = current.lines[-1].text
+        if line.indented or _heading_level(line.text, self.state) is not None:
+            return False
+        if len(last) < 50:
+            return False
+        if _NAMED_HEADING.match(current.first_text):
+            return not last.endswith((".", ":"))
+        return not last.endswith(_TERMINAL) and len(current.lines) < 4 and len(line.text) < 120
+
+
+def _part_name(text: str) -> str:
+    match = _PART.match(text)
+    assert match is not None
+    word = match.group(1).capitalize()
+    return f"{word} {match.group(2)}" if match.group(2) else word
+
+
+def detect_paragraphs(body: Body, doc_id: str) -> list[Paragraph]:
+    """Paragraphs in reading order from the body lines of a document."""
+    lines = body.lines
+    builder = _Builder(doc_id, vocabulary(lines))
+    for i, line in enumerate(lines):
+        prev = lines[i - 1] if i else None
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        numbered = _NUMBERED.match(line.text)
+        if numbered and builder._continues_numbering(int(numbered.group(1)), line, prev):
+            level = None
+        else:
+            level = _heading_level(line.text, builder.state)
+            after_heading = (
+                builder.current is not None and builder.current.kind is ParagraphKind.HEADING
+            )
+            if level is None and _looks_like_title(line, prev, nxt, after_heading):
+                level = 1
+        if level is not None and not _inside_heading(builder, line):
+            builder.heading(line, level)
+        else:
+            builder.body(line, prev)
+    builder.flush()
+    for note in body.footnotes:
+        builder.out.append(
+            Paragraph(
+                doc_id=doc_id,
+                paragraph=f"fn{note.number}",
+                kind=ParagraphKind.FOOTNOTE,
+                text=note.text,
+                page_start=note.page,
+                page_end=note.page,
+                char_start=note.start,
+                char_end=note.end,
+                order=len(builder.out),
+            )
+        )
+    return _unique_footnotes(builder.out)
+
+
+def _inside_heading(builder: _Builder, line: Line) -> bool:
+    """A wrapped heading line ("Action 6. ... social / cohesion.") is not a new heading."""
+    current = builder.current
+    return (
+        current is not None
+        and current.kind is ParagraphKind.HEADING
+        and _NAMED_HEADING.match(current.first_text) is not None
+        and not current.lines[-1].text.endswith((".", ":"))
+        and len(current.lines[-1].text) >= 50
+        and not line.indented
+        and _PART.match(line.text) is None
+    )
+
+
+def _unique_footnotes(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    seen: dict[str, int] = {}
+    out = []
+    for p in paragraphs:
+        if p.kind is ParagraphKind.FOOTNOTE:
+            n = seen.get(p.paragraph, 0)
+            seen[p.paragraph] = n + 1
+            if n:
+                p = Paragraph(**{**_fields(p), "paragraph": f"{p.paragraph}.{n + 1}"})
+        out.append(p)
+    return out
+
+
+def _fields(p: Paragraph) -> dict[str, object]:
+    return {name: getattr(p, name) for name in Paragraph.__dataclass_fields__}
+
+
+def pdf_paragraphs(pages: Sequence[str], doc_id: str) -> list[Paragraph]:
+    """Paragraphs of a PDF from the text of its pages."""
+    return detect_paragraphs(page_body(pages), doc_id)
