@@ -54,8 +54,11 @@ def read_source(path: Path) -> SourceFile:
     return SourceFile(path=path, sha256=hashlib.sha256(data).hexdigest(), data=data)
 
 
-def pdf_pages(source: SourceFile) -> list[str]:
-    """The text of each page of a PDF, in order."""
+def pdf_pages(source: SourceFile, max_pages: int | None = None) -> list[str]:
+    """The text of each page of a PDF, in order; only the first ``max_pages`` if given.
+
+    Metadata lives on the first pages, so callers that need only it can skip the rest.
+    """
     import io
 
     import pypdf
@@ -83,7 +86,8 @@ def pdf_pages(source: SourceFile) -> list[str]:
             raise UnreadableDocument(name, "PDF has no pages")
         if count > MAX_PDF_PAGES:
             raise UnreadableDocument(name, f"PDF has {count} pages, over the {MAX_PDF_PAGES} limit")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        wanted = reader.pages if max_pages is None else reader.pages[:max_pages]
+        pages = [page.extract_text() or "" for page in wanted]
     except UnreadableDocument:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:

@@ -1,0 +1,293 @@
+"""Citation-accuracy metrics: pure functions over (test item, answer in the JSON contract).
+
+Each metric returns a Score: an overall number and one number per question id, None where
+the metric is undefined for that question (retrieval on an unanswerable question, precision
+of an answer that cites nothing), so a report can show which questions drag a number down and
+undefined cases never count as zeros. Exact definitions are in ``eval/README.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from eval.testset import TestItem, gold_matched, matches
+
+Answer = Mapping[str, Any]
+Result = tuple[TestItem, Answer]
+PerQuestion = Callable[[TestItem, Answer], float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A metric over a test set: the overall value and each question's value (None: undefined)."""
+
+    overall: float | None
+    per_question: dict[str, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class AbstentionScores:
+    """How well refusals track unanswerable questions ("unanswerable" is the positive class).
+
+    ``correct`` says per question whether the answer abstained exactly when it should have.
+    """
+
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    false_abstention_rate: float | None
+    correct: dict[str, bool]
+
+
+# --- Plumbing -------------------------------------------------------------------------------
+
+
+def pair_answers(items: Sequence[TestItem], answers: Sequence[Answer]) -> list[Result]:
+    """Each test item with its answer, joined on ``id`` so that order cannot misalign them."""
+    by_id: dict[str, Answer] = {}
+    for position, answer in enumerate(answers):
+        answer_id = answer.get("id")
+        if answer_id is None:
+            raise ValueError(f"answer {position} has no id; use Answer.to_dict(question_id=...)")
+        if answer_id in by_id:
+            raise ValueError(f"two answers for question {answer_id!r}")
+        by_id[answer_id] = answer
+    item_ids = {item.id for item in items}
+    missing = [item.id for item in items if item.id not in by_id]
+    extra = [answer_id for answer_id in by_id if answer_id not in item_ids]
+    if missing or extra:
+        raise ValueError(f"answers do not fit the test set: missing {missing}, unknown {extra}")
+    return [(item, by_id[item.id]) for item in items]
+
+
+def mean_score(per_question: dict[str, float | None]) -> Score:
+    """The mean over the questions where the metric is defined; None if it is defined nowhere."""
+    values = [v for v in per_question.values() if v is not None]
+    return Score(sum(values) / len(values) if values else None, per_question)
+
+
+def _answerable_score(results: Sequence[Result], metric: PerQuestion) -> Score:
+    """A metric that only means something when there is gold: None for unanswerable items."""
+    return mean_score(
+        {item.id: metric(item, answer) if item.answerable else None for item, answer in results}
+    )
+
+
+def _passages(answer: Answer, key: str) -> list[Mapping[str, Any]]:
+    return list(answer.get(key) or [])
+
+
+def _is_relevant(passage: Mapping[str, Any], item: TestItem) -> bool:
+    return any(matches(passage, gold) for gold in item.gold)
+
+
+def _check_k(k: int) -> None:
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+
+
+# --- Retrieval over hits (answerable questions) ---------------------------------------------
+
+
+def hit_at_k(results: Sequence[Result], k: int) -> Score:
+    """1 if any of the top k hits matches a gold item: did the answerer see the evidence?"""
+    _check_k(k)
+    return _answerable_score(
+        results,
+        lambda item, answer: float(
+            any(_is_relevant(h, item) for h in _passages(answer, "hits")[:k])
+        ),
+    )
+
+
+def recall_at_k(results: Sequence[Result], k: int) -> Score:
+    """Share of gold items matched by the top k hits: all the evidence, not just some."""
+    _check_k(k)
+    return _answerable_score(
+        results,
+        lambda item, answer: (
+            len(gold_matched(_passages(answer, "hits")[:k], item.gold)) / len(item.gold)
+        ),
+    )
+
+
+def mrr(results: Sequence[Result]) -> Score:
+    """1 / rank of the first hit matching any gold item over the whole list; 0 if none does."""
+    return _answerable_score(results, _reciprocal_rank)
+
+
+def _reciprocal_rank(item: TestItem, answer: Answer) -> float:
+    for rank, hit in enumerate(_passages(answer, "hits"), start=1):
+        if _is_relevant(hit, item):
+            return 1.0 / rank
+    return 0.0
+
+
+def ndcg_at_k(results: Sequence[Result], k: int) -> Score:
+    """Binary nDCG@k: rewards gold evidence near the top, each gold item credited once.
+
+    A hit is relevant if it matches a gold item no higher-ranked hit has matched yet, so the
+    same paragraph retrieved twice (or two hits for one quote) is not rewarded twice and the
+    score cannot exceed 1. The ideal ranking puts min(number of gold items, k) relevant hits
+    first.
+    """
+    _check_k(k)
+    return _answerable_score(results, lambda item, answer: _ndcg(item, answer, k))
+
+
+def _ndcg(item: TestItem, answer: Answer, k: int) -> float:
+    credited: set[int] = set()
+    dcg = 0.0
+    for rank, hit in enumerate(_passages(answer, "hits")[:k], start=1):
+        new = gold_matched([hit], item.gold) - credited
+        if new:
+            credited |= new
+            dcg += 1.0 / math.log2(rank + 1)
+    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(item.gold), k) + 1))
+    return dcg / ideal
+
+
+# --- Citations (answerable questions) -------------------------------------------------------
+
+
+def citation_precision(results: Sequence[Result]) -> Score:
+    """Share of distinct cited paragraphs that match a gold item: are the citations right?
+
+    None for an abstained answer or one without citations, because precision of nothing is
+    undefined; ``uncited_answer_rate`` reports those answers and recall scores them 0.
+    """
+    return _answerable_score(results, _citation_precision)
+
+
+def _citation_precision(item: TestItem, answer: Answer) -> float | None:
+    cited = _distinct(_passages(answer, "citations"))
+    if answer.get("abstained") or not cited:
+        return None
+    return sum(_is_relevant(c, item) for c in cited) / len(cited)
+
+
+def _distinct(citations: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Citations with repeats of the same paragraph (document, part, label) dropped."""
+    seen: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    for c in citations:
+        key = (c.get("doc_id"), c.get("symbol"), c.get("part"), c.get("paragraph"))
+        seen.setdefault(key, c)
+    return list(seen.values())
+
+
+def citation_recall(results: Sequence[Result]) -> Score:
+    """Share of gold items matched by some citation; 0 for an abstained answer."""
+    return _answerable_score(
+        results,
+        lambda item, answer: (
+            0.0
+            if answer.get("abstained")
+            else len(gold_matched(_passages(answer, "citations"), item.gold)) / len(item.gold)
+        ),
+    )
+
+
+def top_citation_accuracy(results: Sequence[Result]) -> Score:
+    """1 if the first citation, the one a reader checks, matches a gold item; 0 if none."""
+    return _answerable_score(results, _top_citation_correct)
+
+
+def _top_citation_correct(item: TestItem, answer: Answer) -> float:
+    citations = _passages(answer, "citations")
+    if answer.get("abstained") or not citations:
+        return 0.0
+    return float(_is_relevant(citations[0], item))
+
+
+def uncited_answer_rate(results: Sequence[Result]) -> Score:
+    """Share of non-abstained answers to answerable questions that cite nothing.
+
+    Reported beside citation precision, which leaves those answers out.
+    """
+    return _answerable_score(
+        results,
+        lambda item, answer: (
+            None if answer.get("abstained") else float(not _passages(answer, "citations"))
+        ),
+    )
+
+
+# --- Abstention -----------------------------------------------------------------------------
+
+
+def abstention_scores(results: Sequence[Result]) -> AbstentionScores:
+    """Precision, recall and F1 of abstaining on unanswerable questions, and how often
+    answerable questions were wrongly refused; None where a denominator is 0."""
+    should = [not item.answerable for item, _ in results]
+    did = [bool(answer.get("abstained")) for _, answer in results]
+    true_pos = sum(s and d for s, d in zip(should, did, strict=True))
+    false_pos = sum(d and not s for s, d in zip(should, did, strict=True))
+    false_neg = sum(s and not d for s, d in zip(should, did, strict=True))
+    answerable = len(results) - sum(should)
+    return AbstentionScores(
+        precision=_ratio(true_pos, true_pos + false_pos),
+        recall=_ratio(true_pos, true_pos + false_neg),
+        f1=_ratio(2 * true_pos, 2 * true_pos + false_pos + false_neg),
+        false_abstention_rate=_ratio(false_pos, answerable),
+        correct={item.id: s == d for (item, _), s, d in zip(results, should, did, strict=True)},
+    )
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+# --- Latency --------------------------------------------------------------------------------
+
+
+def latency_ms(results: Sequence[Result], percentile: float, stage: str = "total") -> Score:
+    """A percentile of ``timings_ms[stage]`` over all questions, linearly interpolated
+    (numpy's default); per question the raw time, None when it was not recorded."""
+    per_question = {item.id: _timing(answer, stage) for item, answer in results}
+    values = [v for v in per_question.values() if v is not None]
+    overall = float(np.percentile(values, percentile)) if values else None
+    return Score(overall, per_question)
+
+
+def _timing(answer: Answer, stage: str) -> float | None:
+    value = (answer.get("timings_ms") or {}).get(stage)
+    return float(value) if isinstance(value, int | float) else None
+
+
+# --- Summary --------------------------------------------------------------------------------
+
+
+def summarize(items: Sequence[TestItem], answers: Sequence[Answer]) -> dict[str, float | None]:
+    """Every metric's overall value under a stable key, for reports and run comparisons."""
+    return summarize_results(pair_answers(items, answers))
+
+
+def summarize_results(results: Sequence[Result]) -> dict[str, float | None]:
+    """``summarize`` for results already paired."""
+    abstention = abstention_scores(results)
+    return {
+        "hit@1": hit_at_k(results, 1).overall,
+        "hit@5": hit_at_k(results, 5).overall,
+        "hit@10": hit_at_k(results, 10).overall,
+        "recall@5": recall_at_k(results, 5).overall,
+        "recall@10": recall_at_k(results, 10).overall,
+        "mrr": mrr(results).overall,
+        "ndcg@10": ndcg_at_k(results, 10).overall,
+        "citation_precision": citation_precision(results).overall,
+        "citation_recall": citation_recall(results).overall,
+        "top_citation_accuracy": top_citation_accuracy(results).overall,
+        "uncited_answer_rate": uncited_answer_rate(results).overall,
+        "abstention_precision": abstention.precision,
+        "abstention_recall": abstention.recall,
+        "abstention_f1": abstention.f1,
+        "false_abstention_rate": abstention.false_abstention_rate,
+        "latency_p50_ms": latency_ms(results, 50).overall,
+        "latency_p95_ms": latency_ms(results, 95).overall,
+        "retrieve_p50_ms": latency_ms(results, 50, "retrieve").overall,
+        "retrieve_p95_ms": latency_ms(results, 95, "retrieve").overall,
+    }
