@@ -1,0 +1,413 @@
+"""The paragraph index: a Chroma collection written and queried through llama-index.
+
+Each paragraph becomes one llama-index node, or several "pieces" when it is longer than the
+model's input; every piece keeps the paragraph's citation. The document's metadata travels
+on every node, so the collection alone is enough to rebuild the catalogue of documents and
+paragraphs (for BM25, context views, coverage) in a server deployment too.
+
+The collection's name and folder are derived from what shapes it (model, parser, piece
+size), and its metadata records them again; opening it with other settings raises
+:class:`StaleIndex` instead of mixing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import IndexBusy, IndexMissing, StaleIndex, WSISError
+from assistant.settings import PARSER_VERSION, Settings
+from assistant.types import Document, DocumentKind, Paragraph, ParagraphKind, ParsedDocument
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    from ingest.embedding import Embedder
+
+#: Paragraph kinds that answer questions; headings and footnotes are stored but not searched.
+RETRIEVABLE_KINDS = frozenset(
+    {ParagraphKind.PREAMBULAR, ParagraphKind.OPERATIVE, ParagraphKind.PROSE, ParagraphKind.AMENDMENT}
+)
+GET_PAGE = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Text that is embedded: a paragraph or part of a long one."""
+
+    paragraph: Paragraph
+    number: int
+    count: int
+    text: str
+
+    @property
+    def node_id(self) -> str:
+        return f"{self.paragraph.id}-{self.number}"
+
+
+def split_into_pieces(
+    paragraph: Paragraph, max_tokens: int, count_tokens: Any
+) -> list[Piece]:
+    """Split a paragraph longer than the model's input at sentence ends, never mid-sentence
+    unless one sentence alone is too long."""
+    if count_tokens(paragraph.text) <= max_tokens:
+        return [Piece(paragraph, 0, 1, paragraph.text)]
+    sentences = re.split(r"(?<=[.;:])\s+(?=[A-Z(“])|\n", paragraph.text)
+    chunks: list[str] = []
+    current = ""
+    for sentence in sentences:
+        candidate = f"{current} {sentence}".strip()
+        if current and count_tokens(candidate) > max_tokens:
+            chunks.append(current)
+            current = sentence
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return [Piece(paragraph, i, len(chunks), text) for i, text in enumerate(chunks)]
+
+
+def embedding_text(document: Document, paragraph: Paragraph, text: str) -> str:
+    """What the model sees: the document's symbol, title and section give the paragraph its
+    context, which a bare paragraph often lacks ("We decide to ...")."""
+    head = " ".join(x for x in (document.symbol, document.title) if x)
+    section = paragraph.section.split(" > ")[-1] if paragraph.section else ""
+    return "\n".join(x for x in (head, section, text) if x)
+
+
+def _node_metadata(document: Document, piece: Piece) -> dict[str, Any]:
+    p = piece.paragraph
+    return {
+        "doc_id": document.doc_id,
+        "symbol": document.symbol or "",
+        "title": document.title or "",
+        "date": document.date or "",
+        "doc_kind": document.kind.value,
+        "path": document.path,
+        "sha256": document.sha256,
+        "pages": document.pages or 0,
+        "paragraph_id": p.id,
+        "paragraph": p.paragraph,
+        "kind": p.kind.value,
+        "part": p.part or "",
+        "section": p.section,
+        "page_start": p.page_start or 0,
+        "page_end": p.page_end or 0,
+        "char_start": p.char_start,
+        "char_end": p.char_end,
+        "order": p.order,
+        "target": p.target or "",
+        "inserted": "\x1e".join(p.inserted),
+        "piece": piece.number,
+        "pieces": piece.count,
+        "retrievable": p.kind in RETRIEVABLE_KINDS,
+    }
+
+
+def document_from_metadata(meta: dict[str, Any]) -> Document:
+    return Document(
+        doc_id=meta["doc_id"],
+        path=meta["path"],
+        sha256=meta["sha256"],
+        symbol=meta["symbol"] or None,
+        title=meta["title"] or None,
+        date=meta["date"] or None,
+        kind=DocumentKind(meta["doc_kind"]),
+        pages=meta["pages"] or None,
+    )
+
+
+def paragraph_from_metadata(meta: dict[str, Any], text: str) -> Paragraph:
+    return Paragraph(
+        doc_id=meta["doc_id"],
+        paragraph=meta["paragraph"],
+        kind=ParagraphKind(meta["kind"]),
+        text=text,
+        part=meta["part"] or None,
+        section=meta["section"],
+        page_start=meta["page_start"] or None,
+        page_end=meta["page_end"] or None,
+        char_start=meta["char_start"],
+        char_end=meta["char_end"],
+        order=meta["order"],
+        target=meta["target"] or None,
+        inserted=tuple(x for x in meta["inserted"].split("\x1e") if x),
+    )
+
+
+class _ModelEmbeddingFunction:
+    """Gives Chroma an explicit embedding function, so its default one (which downloads a
+    model) can never run, even if a caller forgets to pass embeddings."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: list[str]) -> list[list[float]]:  # noqa: A002 - Chroma's name
+        return self._embedder.embed_documents(list(input))
+
+    def embed_query(self, input: list[str]) -> list[list[float]]:  # noqa: A002
+        return [self._embedder.embed_query(text) for text in input]
+
+    @staticmethod
+    def name() -> str:
+        return "wsis-sentence-transformer"
+
+    def is_legacy(self) -> bool:
+        return True
+
+
+class ParagraphIndex:
+    """Reads and writes the paragraph collection; the only module that talks to Chroma."""
+
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._client: ClientAPI | None = None
+        self._collection: Collection | None = None
+
+    @property
+    def collection_name(self) -> str:
+        return f"wsis-{self.settings.index_name}"
+
+    @property
+    def expected_metadata(self) -> dict[str, Any]:
+        return {
+            "embedding_model": self.embedder.name,
+            "parser_version": PARSER_VERSION,
+            "max_piece_tokens": self.settings.max_piece_tokens,
+        }
+
+    @property
+    def client(self) -> ClientAPI:
+        if self._client is None:
+            import chromadb
+
+            chroma_settings = chromadb.Settings(anonymized_telemetry=False)
+            url = self.settings.chroma_url
+            if url:
+                from urllib.parse import urlparse
+
+                parsed = urlparse(url)
+                self._client = chromadb.HttpClient(
+                    host=parsed.hostname or "127.0.0.1",
+                    port=parsed.port or 8000,
+                    ssl=parsed.scheme == "https",
+                    settings=chroma_settings,
+                )
+            else:
+                path = self.settings.index_path
+                path.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        return self._client
+
+    def collection(self, create: bool = False) -> Collection:
+        if self._collection is not None:
+            return self._collection
+        function = _ModelEmbeddingFunction(self.embedder)
+        if create:
+            metadata = {"hnsw:space": "cosine", **self.expected_metadata}
+            collection = self.client.get_or_create_collection(
+                self.collection_name,
+                embedding_function=function,  # type: ignore[arg-type]
+                metadata=metadata,
+            )
+        else:
+            if not self.exists():
+                raise IndexMissing(
+                    f"no index for {self.settings.index_name} at {self.location}; "
+                    "run `wsis ingest` first"
+                )
+            collection = self.client.get_collection(
+                self.collection_name,
+                embedding_function=function,  # type: ignore[arg-type]
+            )
+        self._check_fresh(collection)
+        self._collection = collection
+        return collection
+
+    @property
+    def location(self) -> str:
+        return self.settings.chroma_url or str(self.settings.index_path)
+
+    def exists(self) -> bool:
+        if not self.settings.chroma_url and not (self.settings.index_path / "chroma.sqlite3").exists():
+            return False
+        names = {getattr(c, "name", c) for c in self.client.list_collections()}
+        return self.collection_name in names
+
+    def _check_fresh(self, collection: Collection) -> None:
+        found = collection.metadata or {}
+        for key, value in self.expected_metadata.items():
+            if found.get(key) != value:
+                raise StaleIndex(
+                    f"the index at {self.location} was built with {key}={found.get(key)!r}, "
+                    f"not {value!r}; run `wsis ingest --rebuild` to build it again"
+                )
+
+    @property
+    def vector_store(self) -> ChromaVectorStore:
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.collection())
+
+    # -- writing -----------------------------------------------------------------------
+
+    def pieces(self, parsed: ParsedDocument) -> list[Piece]:
+        out: list[Piece] = []
+        for paragraph in parsed.paragraphs:
+            if paragraph.kind in RETRIEVABLE_KINDS:
+                out.extend(
+                    split_into_pieces(
+                        paragraph, self.settings.max_piece_tokens, self.embedder.count_tokens
+                    )
+                )
+            else:
+                out.append(Piece(paragraph, 0, 1, paragraph.text))
+        return out
+
+    def add_document(self, parsed: ParsedDocument) -> int:
+        """Write a document's paragraphs, then drop what an earlier version left behind.
+
+        New nodes go in before old ones go out, so a crash in between leaves the document
+        answerable; the next ingest finishes the replacement.
+        """
+        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+        document = parsed.document
+        pieces = self.pieces(parsed)
+        searchable = [p for p in pieces if p.paragraph.kind in RETRIEVABLE_KINDS]
+        vectors = self.embedder.embed_documents(
+            [embedding_text(document, p.paragraph, p.text) for p in searchable]
+        )
+        by_id = {p.node_id: v for p, v in zip(searchable, vectors, strict=True)}
+        zero = [0.0] * len(vectors[0]) if vectors else None
+        nodes = []
+        for piece in pieces:
+            embedding = by_id.get(piece.node_id) or zero or self._zero_vector()
+            node = TextNode(
+                id_=piece.node_id,
+                text=piece.text,
+                metadata=_node_metadata(document, piece),
+                embedding=embedding,
+            )
+            node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(
+                node_id=document.doc_id
+            )
+            nodes.append(node)
+        store = self.vector_store
+        for start in range(0, len(nodes), GET_PAGE):
+            store.add(nodes[start : start + GET_PAGE])
+        keep = {n.id_ for n in nodes}
+        stale = [i for i in self._ids(where={"doc_id": document.doc_id}) if i not in keep]
+        if stale:
+            self.collection().delete(ids=stale)
+        return len(searchable)
+
+    def _zero_vector(self) -> list[float]:
+        return [0.0] * len(self.embedder.embed_query("dimension"))
+
+    def remove_document(self, doc_id: str) -> None:
+        self.collection().delete(where={"doc_id": doc_id})
+
+    def _ids(self, where: dict[str, Any] | None = None) -> list[str]:
+        collection = self.collection()
+        ids: list[str] = []
+        offset = 0
+        while True:
+            batch = collection.get(where=where, include=[], limit=GET_PAGE, offset=offset)
+            ids.extend(batch["ids"])
+            if len(batch["ids"]) < GET_PAGE:
+                return ids
+            offset += GET_PAGE
+
+    # -- reading -----------------------------------------------------------------------
+
+    def iter_nodes(self, include_text: bool = True) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """Every stored node as (id, metadata, text), page by page."""
+        collection = self.collection()
+        include: list[Any] = ["metadatas", "documents"] if include_text else ["metadatas"]
+        offset = 0
+        while True:
+            batch = collection.get(include=include, limit=GET_PAGE, offset=offset)
+            texts = batch.get("documents") or [""] * len(batch["ids"])
+            for node_id, meta, text in zip(batch["ids"], batch["metadatas"] or [], texts, strict=True):
+                yield node_id, dict(meta), text or ""
+            if len(batch["ids"]) < GET_PAGE:
+                return
+            offset += GET_PAGE
+
+    def indexed_documents(self) -> dict[str, tuple[str, str]]:
+        """doc_id -> (sha256, path) of what the index holds, for incremental ingest."""
+        out: dict[str, tuple[str, str]] = {}
+        for _, meta, _ in self.iter_nodes(include_text=False):
+            out.setdefault(meta["doc_id"], (meta["sha256"], meta["path"]))
+        return out
+
+    def count(self) -> int:
+        return self.collection().count()
+
+    def totals(self) -> tuple[int, int]:
+        """(documents, searchable paragraphs) in the index."""
+        docs: set[str] = set()
+        paragraphs: set[str] = set()
+        for _, meta, _ in self.iter_nodes(include_text=False):
+            docs.add(meta["doc_id"])
+            if meta["retrievable"]:
+                paragraphs.add(meta["paragraph_id"])
+        return len(docs), len(paragraphs)
+
+    def dense_query(
+        self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """(paragraph id, cosine similarity) of the nearest retrievable pieces."""
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        clause: dict[str, Any] = {"retrievable": True}
+        if where:
+            clause = {"$and": [clause, where]}
+        result = self.vector_store.query(
+            VectorStoreQuery(query_embedding=list(embedding), similarity_top_k=k), where=clause
+        )
+        import math
+
+        out = []
+        for node, similarity in zip(result.nodes or [], result.similarities or [], strict=True):
+            cosine = 1.0 + math.log(max(similarity, 1e-12))
+            out.append((str(node.metadata["paragraph_id"]), cosine))
+        return out
+
+    def reset(self) -> None:
+        """Drop the collection, for a rebuild."""
+        if self.exists():
+            self.client.delete_collection(self.collection_name)
+        self._collection = None
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the index for writing; a second concurrent ingest is refused, not interleaved."""
+        if self.settings.chroma_url:
+            yield
+            return
+        lock_path = Path(self.settings.index_path) / ".ingest.lock"
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with lock_path.open("w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise IndexBusy(
+                    f"another ingest is writing {self.location}; wait for it to finish"
+                ) from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+__all__ = ["RETRIEVABLE_KINDS", "ParagraphIndex", "Piece", "WSISError", "split_into_pieces"]
