@@ -1,7 +1,8 @@
 """The ``wsis`` command line: the edge where settings are loaded and errors become text.
 
 Exit status: 0 success; 1 the work ran but something failed (a file skipped, a fetch failed,
-a question rejected); 2 usage errors; 3 no usable index (missing, stale or busy).
+a batch line rejected); 2 usage errors and questions that cannot be asked (empty, too long,
+no words); 3 no usable index (missing, stale or busy).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import click
 
-from assistant.errors import IndexBusy, IndexMissing, StaleIndex, WSISError
+from assistant.errors import IndexBusy, IndexMissing, InvalidQuestion, StaleIndex, WSISError
 from assistant.settings import Settings
 
 EXIT_FAILED = 1
@@ -39,6 +40,8 @@ def run_guarded(action: Any) -> Any:
         return action()
     except (IndexMissing, StaleIndex, IndexBusy) as exc:
         fail(str(exc), EXIT_NO_INDEX)
+    except InvalidQuestion as exc:
+        fail(str(exc), 2)
     except WSISError as exc:
         fail(str(exc))
 
@@ -115,6 +118,148 @@ def ingest(
         click.echo(f"Skipped {skipped.path}: {skipped.reason}", err=True)
     if not report.ok:
         sys.exit(EXIT_FAILED)
+
+
+def _filters(kinds: tuple[str, ...], docs: tuple[str, ...], date_from: Any, date_to: Any) -> Any:
+    from assistant.retrieval import Filters
+    from assistant.types import DocumentKind
+
+    return Filters(
+        kinds=tuple(DocumentKind(k) for k in kinds),
+        documents=tuple(docs),
+        date_from=date_from.date() if date_from else None,
+        date_to=date_to.date() if date_to else None,
+    )
+
+
+def _assistant(**overrides: Any) -> Any:
+    from assistant.core import Assistant
+
+    return Assistant(load_settings(**overrides))
+
+
+filter_options = [
+    click.option(
+        "--kind",
+        "kinds",
+        multiple=True,
+        type=click.Choice(["resolution", "draft", "report", "submission"]),
+        help="Only documents of this kind (repeatable).",
+    ),
+    click.option("--doc", "docs", multiple=True, help="Only this document, by symbol (repeatable)."),
+    click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Dated on or after."),
+    click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Dated on or before."),
+]
+
+
+def with_filters(func: Any) -> Any:
+    for option in reversed(filter_options):
+        func = option(func)
+    return func
+
+
+def _print_answer(answer: Any) -> None:
+    if answer.notice:
+        click.echo(f"Note: {answer.notice}\n")
+    click.echo(answer.text)
+    if answer.citations:
+        click.echo("\nCited:")
+        for hit in answer.citations:
+            title = f" — {hit.document.title}" if hit.document.title else ""
+            section = f" [{hit.paragraph.section.split(' > ')[-1]}]" if hit.paragraph.section else ""
+            click.echo(f"  {hit.citation}{section}{title}")
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--input", "input_file", type=click.File("r"), help="JSONL of {id, question} lines.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
+@click.option("--k", type=click.IntRange(1, 200), help="How many hits to return (default 10).")
+@with_filters
+@index_option
+@chroma_option
+def ask(
+    question: str | None,
+    input_file: Any,
+    as_json: bool,
+    k: int | None,
+    kinds: tuple[str, ...],
+    docs: tuple[str, ...],
+    date_from: Any,
+    date_to: Any,
+    index_dir: Path | None,
+    chroma_url: str | None,
+) -> None:
+    """Answer a question (or a JSONL batch) with quotations cited by paragraph."""
+    from assistant.errors import InvalidQuestion
+
+    if (question is None) == (input_file is None):
+        fail("give either a QUESTION or --input FILE", 2)
+    assistant = _assistant(index_dir=index_dir, chroma_url=chroma_url)
+    filters = _filters(kinds, docs, date_from, date_to)
+    if input_file is None:
+        answer = run_guarded(lambda: assistant.ask(question, filters=filters, k=k))
+        if as_json:
+            click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        else:
+            _print_answer(answer)
+        return
+    failures = 0
+    for number, line in enumerate(input_file, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            qid, text = item.get("id"), item["question"]
+            answer = assistant.ask(text, filters=filters, k=k)
+            record = answer.to_dict(qid)
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+            failures += 1
+            record = {"id": None, "error": f"line {number}: not a JSON object with a question"}
+        except InvalidQuestion as exc:
+            failures += 1
+            record = {"id": item.get("id"), "question": item.get("question"), "error": str(exc)}
+        except (IndexMissing, StaleIndex, IndexBusy) as exc:
+            fail(str(exc), EXIT_NO_INDEX)
+        if as_json:
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            click.echo(f"[{record.get('id')}] {record.get('answer', record.get('error'))}\n")
+    if failures:
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+@click.option("--k", type=click.IntRange(1, 200), help="How many hits (default 10).")
+@click.option(
+    "--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True
+)
+@with_filters
+@index_option
+@chroma_option
+def search(
+    query: str,
+    as_json: bool,
+    k: int | None,
+    mode: str,
+    kinds: tuple[str, ...],
+    docs: tuple[str, ...],
+    date_from: Any,
+    date_to: Any,
+    index_dir: Path | None,
+    chroma_url: str | None,
+) -> None:
+    """List the paragraphs that best match a query, ranked."""
+    assistant = _assistant(index_dir=index_dir, chroma_url=chroma_url)
+    filters = _filters(kinds, docs, date_from, date_to)
+    hits = run_guarded(lambda: assistant.search(query, k=k, filters=filters, mode=mode))
+    if as_json:
+        click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False))
+        return
+    for rank, hit in enumerate(hits, start=1):
+        click.echo(f"{rank:>2}. {hit.citation} ({hit.score:.3f})\n    {hit.paragraph.text[:200]}")
 
 
 def _register_subcommands() -> None:

@@ -18,6 +18,9 @@ class UnreadableDocument(WSISError):
         self.reason = reason
         super().__init__(f"{path}: {reason}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (type(self), (self.path, self.reason))
+
 
 class IndexMissing(WSISError):
     """No index has been built for these settings yet."""
@@ -44,3 +47,6 @@ class InvalidTestSet(WSISError):
         shown = "\n".join(f"  {p}" for p in problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         super().__init__(f"{path} does not follow the test-set format:\n{shown}{more}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, list[str]]]:
+        return (type(self), (self.path, self.problems))

@@ -60,7 +60,11 @@ class SentenceTransformerEmbedder:
     def model(self) -> HuggingFaceEmbedding:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import transformers
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
 
         return HuggingFaceEmbedding(
             model_name=str(self._path),
@@ -77,7 +81,18 @@ class SentenceTransformerEmbedder:
         return AutoTokenizer.from_pretrained(str(self._path))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.model.get_text_embedding_batch(texts)
+        """Embeds in batches of similar length: sentence-transformers sorts the whole list
+        by length, so the fewer calls, the less padding."""
+        if not texts:
+            return []
+        vectors = self.model._model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+        )
+        return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.model.get_query_embedding(text)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -272,7 +273,23 @@ class ParagraphIndex:
                 out.append(Piece(paragraph, 0, 1, paragraph.text))
         return out
 
-    def add_document(self, parsed: ParsedDocument) -> int:
+    def embed(self, batch: Sequence[ParsedDocument]) -> list[dict[str, list[float]]]:
+        """Vectors of the searchable pieces of several documents, embedded in one pass."""
+        jobs = []
+        for parsed in batch:
+            for piece in self.pieces(parsed):
+                if piece.paragraph.kind in RETRIEVABLE_KINDS:
+                    text = embedding_text(parsed.document, piece.paragraph, piece.text)
+                    jobs.append((len(jobs), parsed.document.doc_id, piece.node_id, text))
+        vectors = self.embedder.embed_documents([text for *_, text in jobs])
+        out: dict[str, dict[str, list[float]]] = {p.document.doc_id: {} for p in batch}
+        for (_, doc_id, node_id, _), vector in zip(jobs, vectors, strict=True):
+            out[doc_id][node_id] = vector
+        return [out[p.document.doc_id] for p in batch]
+
+    def add_document(
+        self, parsed: ParsedDocument, vectors: dict[str, list[float]] | None = None
+    ) -> int:
         """Write a document's paragraphs, then drop what an earlier version left behind.
 
         New nodes go in before old ones go out, so a crash in between leaves the document
@@ -282,20 +299,16 @@ class ParagraphIndex:
 
         document = parsed.document
         pieces = self.pieces(parsed)
-        searchable = [p for p in pieces if p.paragraph.kind in RETRIEVABLE_KINDS]
-        vectors = self.embedder.embed_documents(
-            [embedding_text(document, p.paragraph, p.text) for p in searchable]
-        )
-        by_id = {p.node_id: v for p, v in zip(searchable, vectors, strict=True)}
-        zero = [0.0] * len(vectors[0]) if vectors else None
+        if vectors is None:
+            vectors = self.embed([parsed])[0]
+        dimension = len(next(iter(vectors.values()))) if vectors else self.dimension
         nodes = []
         for piece in pieces:
-            embedding = by_id.get(piece.node_id) or zero or self._zero_vector()
             node = TextNode(
                 id_=piece.node_id,
                 text=piece.text,
                 metadata=_node_metadata(document, piece),
-                embedding=embedding,
+                embedding=vectors.get(piece.node_id) or [0.0] * dimension,
             )
             node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(
                 node_id=document.doc_id
@@ -308,10 +321,11 @@ class ParagraphIndex:
         stale = [i for i in self._ids(where={"doc_id": document.doc_id}) if i not in keep]
         if stale:
             self.collection().delete(ids=stale)
-        return len(searchable)
+        return len(vectors)
 
-    def _zero_vector(self) -> list[float]:
-        return [0.0] * len(self.embedder.embed_query("dimension"))
+    @cached_property
+    def dimension(self) -> int:
+        return len(self.embedder.embed_query("dimension"))
 
     def remove_document(self, doc_id: str) -> None:
         self.collection().delete(where={"doc_id": doc_id})

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from assistant.errors import UnreadableDocument
 from assistant.settings import Settings
 from assistant.types import Document, Paragraph, ParsedDocument
-from ingest import markup
 from ingest.metadata import extract_metadata
 from ingest.paragraphs import pdf_paragraphs
 from ingest.readers import (
@@ -37,6 +36,9 @@ from ingest.readers import (
 if TYPE_CHECKING:
     from ingest.index import ParagraphIndex
 
+#: Documents embedded together: large enough to batch pieces of similar length across
+#: documents, small enough that an interrupted ingest keeps most of its work.
+EMBED_GROUP = 12
 IGNORED_NAMES = frozenset({"manifest.json", "README.md", "readme.md", ".DS_Store"})
 
 
@@ -67,19 +69,10 @@ def parse_source(source: SourceFile, doc_id: str) -> ParsedDocument:
     if fmt == "pdf":
         pages = pdf_pages(source)
         paragraphs = pdf_paragraphs(pages, doc_id)
-    elif fmt == "docx":
-        paragraphs = markup.docx_paragraphs(source.data, doc_id, name)
-        pages = ["\n\n".join(p.text for p in paragraphs)]
     else:
-        text = decode_text(source)
-        pages = [text]
-        if fmt == "markdown":
-            paragraphs = markup.markdown_paragraphs(text, doc_id)
-        elif fmt == "html":
-            paragraphs = markup.html_paragraphs(text, doc_id)
-        else:
-            paragraphs = markup.text_paragraphs(text, doc_id)
+        pages, paragraphs = _markup_paragraphs(source, fmt, doc_id)
     if not any(p.text.strip() for p in paragraphs):
+
         raise UnreadableDocument(name, "no paragraphs of text were found in it")
     meta = extract_metadata(pages, source.path.name, fmt)
     document = Document(
@@ -93,6 +86,22 @@ def parse_source(source: SourceFile, doc_id: str) -> ParsedDocument:
         pages=len(pages) if fmt == "pdf" else None,
     )
     return ParsedDocument(document=document, paragraphs=tuple(paragraphs))
+
+
+def _markup_paragraphs(
+    source: SourceFile, fmt: str, doc_id: str
+) -> tuple[list[str], list[Paragraph]]:
+    from ingest import markup
+
+    if fmt == "docx":
+        paragraphs = markup.docx_paragraphs(source.data, doc_id, str(source.path))
+        return ["\n\n".join(p.text for p in paragraphs)], paragraphs
+    text = decode_text(source)
+    if fmt == "markdown":
+        return [text], markup.markdown_paragraphs(text, doc_id)
+    if fmt == "html":
+        return [text], markup.html_paragraphs(text, doc_id)
+    return [text], markup.text_paragraphs(text, doc_id)
 
 
 def parse_file(path: Path, doc_id: str | None = None) -> ParsedDocument:
@@ -202,17 +211,20 @@ def ingest(
             else:
                 todo.append((path, doc_id))
         parsed = _parse_all(todo, workers, progress)
-        for i, result in enumerate(parsed):
+        good = [r for r in parsed if isinstance(r, ParsedDocument)]
+        report.skipped.extend(
+            Skipped(r.path, r.reason) for r in parsed if isinstance(r, UnreadableDocument)
+        )
+        for start in range(0, len(good), EMBED_GROUP):
+            group = good[start : start + EMBED_GROUP]
             if progress:
-                progress("embedding", i, len(parsed))
-            if isinstance(result, UnreadableDocument):
-                report.skipped.append(Skipped(result.path, result.reason))
-                continue
-            doc_id = result.document.doc_id
-            report.embedded += index.add_document(result)
-            (report.updated if doc_id in known else report.added).append(doc_id)
+                progress("embedding", start, len(good))
+            for result, vectors in zip(group, index.embed(group), strict=True):
+                doc_id = result.document.doc_id
+                report.embedded += index.add_document(result, vectors)
+                (report.updated if doc_id in known else report.added).append(doc_id)
         if progress:
-            progress("embedding", len(parsed), len(parsed))
+            progress("embedding", len(good), len(good))
         # A file that became unreadable is skipped but stays in ``wanted``, so its earlier
         # paragraphs are kept: nothing already indexed is lost because of a bad file.
         for doc_id in sorted(set(known) - set(wanted)):

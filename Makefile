@@ -1,0 +1,39 @@
+# Set-up and everyday commands. A fresh machine needs only Python 3.11+ and make.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: install run test test-fast ingest bench lint
+
+install: $(VENV)/.installed
+
+# torch first, as the CPU build: an unpinned torch would pull a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+ingest: install
+	$(VENV)/bin/wsis ingest
+
+# Installs, brings the index up to date with the default corpus (only what changed), starts the app.
+run: ingest
+	$(PY) app.py
+
+test: install
+	$(VENV)/bin/pytest
+
+test-fast: install
+	$(VENV)/bin/pytest -m "not slow"
+
+bench: install
+	$(PY) -m ingest.bench
+	$(PY) -m assistant.bench
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy assistant ingest corpus eval

@@ -1,0 +1,170 @@
+"""What a question names: documents (by symbol, resolution number, common name), direct
+paragraph references, and UN acronyms. Pure functions over strings.
+
+The common names delegates use are kept in one table, :data:`COMMON_NAMES`, mapping a
+phrase to a UN symbol (and, for the Global Digital Compact, the annex that holds it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Phrases delegates use for documents -> (symbol, part). Longest phrases are tried first.
+COMMON_NAMES: dict[str, tuple[str, str | None]] = {
+    "wsis+20 outcome document": ("A/RES/80/173", None),
+    "wsis+20 outcome": ("A/RES/80/173", None),
+    "wsis+20 resolution": ("A/RES/80/173", None),
+    "outcome document": ("A/RES/80/173", None),
+    "twenty-year review outcome": ("A/RES/80/173", None),
+    "20-year review outcome": ("A/RES/80/173", None),
+    "final draft": ("A/80/L.41", None),
+    "draft outcome document": ("A/80/L.41", None),
+    "modalities resolution": ("A/RES/79/277", None),
+    "modalities for the review": ("A/RES/79/277", None),
+    "pact for the future": ("A/RES/79/1", None),
+    "the pact": ("A/RES/79/1", None),
+    "global digital compact": ("A/RES/79/1", "Annex I"),
+    "gdc": ("A/RES/79/1", "Annex I"),
+    "declaration on future generations": ("A/RES/79/1", "Annex II"),
+    "secretary-general's report": ("A/80/62-E/2025/12", None),
+    "secretary-general’s report": ("A/80/62-E/2025/12", None),
+    "report of the secretary-general": ("A/80/62-E/2025/12", None),
+    "sg report": ("A/80/62-E/2025/12", None),
+    "cstd report": ("E/2025/31-E/CN.16/2025/4", None),
+    "report of the commission on science and technology": ("E/2025/31-E/CN.16/2025/4", None),
+    "draft ecosoc resolution": ("E/2025/31-E/CN.16/2025/4", None),
+    "sti forum": ("E/HLPF/2025/6", None),
+    "co-chairs' summary": ("E/HLPF/2025/6", None),
+    "co-chairs’ summary": ("E/HLPF/2025/6", None),
+    "itu's input": ("ITU_input_WSIS20_zero_draft", None),
+    "itu’s input": ("ITU_input_WSIS20_zero_draft", None),
+    "itu input": ("ITU_input_WSIS20_zero_draft", None),
+    "itu submission": ("ITU_input_WSIS20_zero_draft", None),
+    "zero draft": ("ITU_input_WSIS20_zero_draft", None),
+    "civil society input": ("CIS_inputs_to_WGEC_2016", None),
+    "cis input": ("CIS_inputs_to_WGEC_2016", None),
+    "wgec": ("CIS_inputs_to_WGEC_2016", None),
+    "technology and innovation report": ("UNCTAD_TIR_2025_Overview.en", None),
+    "unctad report": ("UNCTAD_TIR_2025_Overview.en", None),
+    "right to privacy in the digital age": ("A/RES/79/175", None),
+    "scientific panel on ai": ("A/RES/79/325", None),
+    "independent international scientific panel": ("A/RES/79/325", None),
+}
+
+#: UN acronyms and their expansions, added to queries so that either form matches.
+ACRONYMS: dict[str, str] = {
+    "IGF": "Internet Governance Forum",
+    "WSIS": "World Summit on the Information Society",
+    "CSTD": "Commission on Science and Technology for Development",
+    "GDC": "Global Digital Compact",
+    "ICT": "information and communications technology",
+    "ICTs": "information and communications technologies",
+    "AI": "artificial intelligence",
+    "ITU": "International Telecommunication Union",
+    "UNCTAD": "United Nations Conference on Trade and Development",
+    "UNESCO": "United Nations Educational, Scientific and Cultural Organization",
+    "UNDP": "United Nations Development Programme",
+    "UNGIS": "United Nations Group on the Information Society",
+    "SDG": "Sustainable Development Goal",
+    "SDGs": "Sustainable Development Goals",
+    "LDC": "least developed country",
+    "LDCs": "least developed countries",
+    "SIDS": "small island developing States",
+    "LLDCs": "landlocked developing countries",
+    "DPI": "digital public infrastructure",
+    "DPG": "digital public goods",
+    "HLPF": "high-level political forum",
+    "ECOSOC": "Economic and Social Council",
+    "OEWG": "open-ended working group",
+    "WGEC": "Working Group on Enhanced Cooperation",
+    "STI": "science, technology and innovation",
+    "GA": "General Assembly",
+    "UN": "United Nations",
+    "HRC": "Human Rights Council",
+    "OHCHR": "Office of the High Commissioner for Human Rights",
+    "MSMEs": "micro-, small and medium-sized enterprises",
+    "PGA": "President of the General Assembly",
+    "SG": "Secretary-General",
+}
+
+_SYMBOL = re.compile(
+    r"\b((?:A|E|S|A/C\.\d|E/CN\.\d+|E/HLPF)/(?:RES/)?\d{2,4}/(?:L\.)?\d{1,4}(?:/Rev\.\d)?)",
+    re.IGNORECASE,
+)
+_RESOLUTION_NUMBER = re.compile(r"\bresolution\s+(\d{2})/(\d{1,3})\b", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"(?<![\w/])(\d{2})/(\d{1,3})(?![\w/])")
+_PARAGRAPH_REF = re.compile(
+    r"\b(?:(?:operative|op\.?)\s+)?(?:paragraphs?|paras?\.?|§|op\.?)\s*(\d{1,3})\b",
+    re.IGNORECASE,
+)
+_ANNEX = re.compile(r"\bannex\s+([IVX]+|\d)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedDocument:
+    """A document a question names: its symbol or doc id, and the annex if it names one."""
+
+    symbol: str
+    part: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphReference:
+    document: NamedDocument
+    paragraph: str
+
+
+def named_documents(question: str) -> list[NamedDocument]:
+    """Documents the question names, in the order they appear."""
+    found: list[tuple[int, NamedDocument]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, doc: NamedDocument) -> None:
+        if any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append((start, doc))
+
+    for match in _SYMBOL.finditer(question):
+        symbol = match.group(1).upper().replace("/L.", "/L.")
+        add(match.start(), match.end(), NamedDocument(symbol))
+    for match in _RESOLUTION_NUMBER.finditer(question):
+        add(match.start(), match.end(), NamedDocument(f"A/RES/{match.group(1)}/{match.group(2)}"))
+    for match in _BARE_NUMBER.finditer(question):
+        add(match.start(), match.end(), NamedDocument(f"A/RES/{match.group(1)}/{match.group(2)}"))
+    lowered = question.lower()
+    for phrase in sorted(COMMON_NAMES, key=len, reverse=True):
+        pattern = r"(?<![\w])" + re.escape(phrase) + r"(?![\w])"
+        for match in re.finditer(pattern, lowered):
+            symbol, part = COMMON_NAMES[phrase]
+            add(match.start(), match.end(), NamedDocument(symbol, part))
+    annex = _ANNEX.search(question)
+    docs = [doc for _, doc in sorted(found, key=lambda x: x[0])]
+    if annex and docs and docs[0].part is None:
+        docs[0] = NamedDocument(docs[0].symbol, f"Annex {annex.group(1).upper()}")
+    unique: list[NamedDocument] = []
+    for doc in docs:
+        if doc not in unique:
+            unique.append(doc)
+    return unique
+
+
+def paragraph_references(question: str) -> list[ParagraphReference]:
+    """Direct references such as "paragraph 45 of A/RES/80/173" or "GDC paragraph 48"."""
+    docs = named_documents(question)
+    if not docs:
+        return []
+    refs = []
+    for match in _PARAGRAPH_REF.finditer(question):
+        refs.append(ParagraphReference(docs[0], match.group(1)))
+    return refs
+
+
+def expand_acronyms(text: str) -> str:
+    """The text with the expansion of each UN acronym it uses appended once."""
+    extra = []
+    for acronym, expansion in ACRONYMS.items():
+        if re.search(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text) and expansion.lower() not in text.lower():
+            extra.append(expansion)
+    return f"{text} ({'; '.join(extra)})" if extra else text

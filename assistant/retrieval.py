@@ -1,0 +1,303 @@
+"""Hybrid retrieval: dense (Chroma through llama-index) and lexical (BM25), fused.
+
+Fusion is a weighted sum of scores on absolute scales rather than of ranks: the dense score
+is the cosine similarity, and the BM25 score is divided by the best score the query could
+reach (every query term at saturation). A lexical list that found nothing then adds almost
+nothing, instead of pushing its arbitrary top items level with a strong dense hit, as
+rank-based fusion does.
+
+Documents a question names ("the Pact", "resolution 79/277") are boosted, and direct
+references ("paragraph 45 of A/RES/80/173") are returned first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.catalog import Catalog
+from assistant.references import NamedDocument, expand_acronyms, named_documents, paragraph_references
+from assistant.types import Document, DocumentKind, Hit, Paragraph, ParagraphKind
+
+if TYPE_CHECKING:
+    from ingest.embedding import Embedder
+    from ingest.index import ParagraphIndex
+
+MODES = ("hybrid", "dense", "bm25")
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split()
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Narrow a search: document kinds, specific documents (symbol or id), a date range."""
+
+    kinds: tuple[DocumentKind, ...] = ()
+    documents: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds or self.documents or self.date_from or self.date_to)
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalWeights:
+    """Tuned on the development half of the shipped test set (see eval/README.md)."""
+
+    dense: float = 0.55
+    lexical: float = 0.45
+    named_document_boost: float = 0.12
+    candidates: int = 60
+
+
+def document_date(document: Document) -> date | None:
+    """The date printed on a document ("19 December 2025", or a bare year)."""
+    text = (document.date or "").lower()
+    match = re.search(r"(\d{1,2})\s+([a-z]+)\s+(\d{4})", text)
+    if match and match.group(2) in _MONTHS:
+        return date(int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)))
+    year = re.search(r"\b(19|20)\d{2}\b", text)
+    return date(int(year.group(0)), 12, 31) if year else None
+
+
+def _tokens(text: str, stemmer: object) -> list[str]:
+    import bm25s
+
+    return bm25s.tokenize([text], stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False)[0]
+
+
+def lexical_text(document: Document, paragraph: Paragraph) -> str:
+    """What BM25 indexes: the paragraph with its document's symbol, title and section."""
+    return " ".join(
+        x for x in (document.symbol, document.title, paragraph.section, paragraph.text) if x
+    )
+
+
+class LexicalIndex:
+    """BM25 (bm25s, Snowball stemming, English stop words) over the searchable paragraphs."""
+
+    def __init__(self, catalog: Catalog, k1: float = 1.2, b: float = 0.75) -> None:
+        import bm25s
+        import Stemmer
+
+        self.stemmer = Stemmer.Stemmer("english")
+        self.paragraphs = catalog.searchable()
+        self.k1 = k1
+        corpus = [
+            lexical_text(catalog.documents[p.doc_id], p) for p in self.paragraphs
+        ]
+        tokenized = bm25s.tokenize(
+            corpus, stopwords="en", stemmer=self.stemmer, return_ids=False, show_progress=False
+        )
+        self.document_frequency: Counter[str] = Counter()
+        for tokens in tokenized:
+            self.document_frequency.update(set(tokens))
+        self.size = len(tokenized)
+        self.retriever = bm25s.BM25(k1=k1, b=b)
+        if self.size:
+            self.retriever.index(tokenized, show_progress=False)
+        self.position = {p.id: i for i, p in enumerate(self.paragraphs)}
+
+    def tokens(self, text: str) -> list[str]:
+        return _tokens(text, self.stemmer)
+
+    def idf(self, token: str) -> float:
+        df = self.document_frequency.get(token, 0)
+        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """Normalised BM25 of every paragraph: score / the best score the query can reach."""
+        known = [t for t in query_tokens if t in self.document_frequency]
+        if not known or not self.size:
+            return np.zeros(self.size, dtype=np.float32)
+        raw = np.asarray(self.retriever.get_scores(known), dtype=np.float32)
+        ceiling = sum(self.idf(t) for t in set(known)) * (self.k1 + 1)
+        return raw / ceiling if ceiling > 0 else raw
+
+    def coverage(self, query_tokens: Sequence[str]) -> float:
+        """Share of the query's terms that occur anywhere in the corpus."""
+        distinct = set(query_tokens)
+        if not distinct:
+            return 0.0
+        return sum(1 for t in distinct if t in self.document_frequency) / len(distinct)
+
+
+@dataclass
+class RetrievalTrace:
+    """What retrieval saw, for abstention and evaluation."""
+
+    query_tokens: list[str] = field(default_factory=list)
+    coverage: float = 0.0
+    top_dense: float = 0.0
+    top_lexical: float = 0.0
+    named: list[NamedDocument] = field(default_factory=list)
+    direct: bool = False
+
+
+class HybridRetriever:
+    def __init__(
+        self,
+        index: ParagraphIndex,
+        catalog: Catalog,
+        embedder: Embedder,
+        weights: RetrievalWeights | None = None,
+    ) -> None:
+        self.index = index
+        self.catalog = catalog
+        self.embedder = embedder
+        self.weights = weights or RetrievalWeights()
+        self.lexical = LexicalIndex(catalog)
+
+    def allowed_documents(self, filters: Filters | None) -> set[str] | None:
+        if not filters:
+            return None
+        allowed = set(self.catalog.documents)
+        if filters.kinds:
+            allowed &= {d for d, doc in self.catalog.documents.items() if doc.kind in filters.kinds}
+        if filters.documents:
+            chosen = {
+                doc.doc_id
+                for name in filters.documents
+                if (doc := self.catalog.document_by_symbol(name)) is not None
+            }
+            allowed &= chosen
+        if filters.date_from or filters.date_to:
+            def inside(doc: Document) -> bool:
+                when = document_date(doc)
+                if when is None:
+                    return False
+                return (filters.date_from is None or when >= filters.date_from) and (
+                    filters.date_to is None or when <= filters.date_to
+                )
+
+            allowed &= {d for d, doc in self.catalog.documents.items() if inside(doc)}
+        return allowed
+
+    def _named(self, question: str) -> list[tuple[Document, str | None]]:
+        out = []
+        for named in named_documents(question):
+            doc = self.catalog.document_by_symbol(named.symbol)
+            if doc is not None:
+                out.append((doc, named.part))
+        return out
+
+    def search(
+        self,
+        question: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        mode: str = "hybrid",
+        trace: RetrievalTrace | None = None,
+    ) -> list[Hit]:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        trace = trace if trace is not None else RetrievalTrace()
+        allowed = self.allowed_documents(filters)
+        query = expand_acronyms(question)
+        weights = self.weights
+        n = len(self.lexical.paragraphs)
+        fused = np.zeros(n, dtype=np.float32)
+
+        tokens = self.lexical.tokens(query)
+        trace.query_tokens = tokens
+        trace.coverage = self.lexical.coverage(tokens)
+        lexical = self.lexical.scores(tokens)
+        if mode in ("hybrid", "bm25"):
+            fused += (weights.lexical if mode == "hybrid" else 1.0) * lexical
+        trace.top_lexical = float(lexical.max()) if n else 0.0
+
+        if mode in ("hybrid", "dense"):
+            where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
+            dense = np.zeros(n, dtype=np.float32)
+            if allowed is None or allowed:
+                results = self.index.dense_query(
+                    self.embedder.embed_query(query), weights.candidates, where
+                )
+                floor = min((s for _, s in results), default=0.0)
+                dense[:] = floor
+                for pid, score in results:
+                    i = self.lexical.position.get(pid)
+                    if i is not None and score > dense[i] - 1e-9:
+                        dense[i] = max(score, dense[i]) if dense[i] != floor else score
+                trace.top_dense = max((s for _, s in results), default=0.0)
+            fused += (weights.dense if mode == "hybrid" else 1.0) * dense
+
+        named = self._named(question)
+        trace.named = [NamedDocument(d.name, part) for d, part in named]
+        if named:
+            boost = np.zeros(n, dtype=np.float32)
+            for i, p in enumerate(self.lexical.paragraphs):
+                for doc, part in named:
+                    if p.doc_id == doc.doc_id and (part is None or p.part == part):
+                        boost[i] = weights.named_document_boost
+            fused += boost
+
+        if allowed is not None:
+            mask = np.array([p.doc_id in allowed for p in self.lexical.paragraphs], dtype=bool)
+            fused = np.where(mask, fused, -np.inf)
+
+        order = np.argsort(-fused)[: max(k * 3, k + 10)]
+        ranked = [
+            (self.lexical.paragraphs[i], float(fused[i])) for i in order if np.isfinite(fused[i])
+        ]
+        direct = self._direct(question, allowed)
+        if direct:
+            trace.direct = True
+            top = ranked[0][1] if ranked else 1.0
+            ranked = [(p, top + 1.0) for p in direct] + [
+                (p, s) for p, s in ranked if p.id not in {d.id for d in direct}
+            ]
+        return self._collapse_identical(ranked)[:k]
+
+    def _direct(self, question: str, allowed: set[str] | None) -> list[Paragraph]:
+        found = []
+        for ref in paragraph_references(question):
+            doc = self.catalog.document_by_symbol(ref.document.symbol)
+            if doc is None or (allowed is not None and doc.doc_id not in allowed):
+                continue
+            paragraph = self.catalog.find(doc.doc_id, ref.paragraph, ref.document.part)
+            if paragraph is None and ref.document.part is None:
+                candidates = [
+                    p
+                    for p in self.catalog.by_doc.get(doc.doc_id, [])
+                    if p.paragraph == ref.paragraph and p.kind is ParagraphKind.OPERATIVE
+                ]
+                paragraph = candidates[0] if len(candidates) == 1 else None
+            if paragraph is not None and paragraph not in found:
+                found.append(paragraph)
+        return found
+
+    def _collapse_identical(self, ranked: list[tuple[Paragraph, float]]) -> list[Hit]:
+        """A final draft and its adopted text can be word for word the same: show the adopted
+        paragraph once and note the identical draft."""
+        groups: dict[str, list[tuple[Paragraph, float]]] = {}
+        for paragraph, score in ranked:
+            key = re.sub(r"\W+", " ", paragraph.text.lower()).strip()
+            groups.setdefault(key, []).append((paragraph, score))
+        hits = []
+        for members in groups.values():
+            members.sort(key=lambda m: (self._precedence(m[0]), -m[1]))
+            best, _ = members[0]
+            score = max(s for _, s in members)
+            others = tuple(
+                self.catalog.documents[p.doc_id].name for p, _ in members[1:] if p.doc_id != best.doc_id
+            )
+            hits.append(Hit(best, self.catalog.documents[best.doc_id], score, identical_in=others))
+        hits.sort(key=lambda h: -h.score)
+        return hits
+
+    def _precedence(self, paragraph: Paragraph) -> int:
+        kind = self.catalog.documents[paragraph.doc_id].kind
+        return {DocumentKind.RESOLUTION: 0, DocumentKind.REPORT: 1, DocumentKind.DRAFT: 2}.get(kind, 3)
