@@ -40,13 +40,16 @@ class AbstentionPolicy:
     min_coverage: float = 0.75
     min_dense: float = 0.42
     min_lexical: float = 0.18
+    min_matched: float = 0.0
 
     def abstains(self, trace: RetrievalTrace) -> bool:
         if trace.direct:
             return False
-        if trace.coverage < self.min_coverage:
-            return True
-        return trace.top_dense < self.min_dense and trace.top_lexical < self.min_lexical
+        return (
+            trace.coverage < self.min_coverage
+            or trace.top_matched < self.min_matched
+            or (trace.top_dense < self.min_dense and trace.top_lexical < self.min_lexical)
+        )
 
 
 _SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z(“\"])|\n")

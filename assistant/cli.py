@@ -264,8 +264,10 @@ def search(
 
 def _register_subcommands() -> None:
     from corpus.cli import corpus_group
+    from eval.cli import eval_command
 
     main.add_command(corpus_group)
+    main.add_command(eval_command)
 
 
 _register_subcommands()

@@ -59,7 +59,10 @@ class RetrievalWeights:
     dense: float = 0.55
     lexical: float = 0.45
     named_document_boost: float = 0.12
-    candidates: int = 60
+    #: BM25 is divided by max(best score of the query, lexical_floor x the best score it
+    #: could reach): a strong lexical list is scaled to 1, a weak one stays small.
+    lexical_floor: float = 0.35
+    candidates: int = 200
 
 
 def document_date(document: Document) -> date | None:
@@ -102,8 +105,9 @@ class LexicalIndex:
             corpus, stopwords="en", stemmer=self.stemmer, return_ids=False, show_progress=False
         )
         self.document_frequency: Counter[str] = Counter()
-        for tokens in tokenized:
-            self.document_frequency.update(set(tokens))
+        self.token_sets = [frozenset(tokens) for tokens in tokenized]
+        for tokens in self.token_sets:
+            self.document_frequency.update(tokens)
         self.size = len(tokenized)
         self.retriever = bm25s.BM25(k1=k1, b=b)
         if self.size:
@@ -117,14 +121,25 @@ class LexicalIndex:
         df = self.document_frequency.get(token, 0)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
-    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
-        """Normalised BM25 of every paragraph: score / the best score the query can reach."""
+    def scores(self, query_tokens: Sequence[str]) -> tuple[np.ndarray, float]:
+        """BM25 of every paragraph, and the best score the query could reach (every term
+        present at saturation), which puts scores of different queries on one scale."""
         known = [t for t in query_tokens if t in self.document_frequency]
         if not known or not self.size:
-            return np.zeros(self.size, dtype=np.float32)
+            return np.zeros(self.size, dtype=np.float32), 1.0
         raw = np.asarray(self.retriever.get_scores(known), dtype=np.float32)
         ceiling = sum(self.idf(t) for t in set(known)) * (self.k1 + 1)
-        return raw / ceiling if ceiling > 0 else raw
+        return raw, ceiling if ceiling > 0 else 1.0
+
+    def matched_share(self, query_tokens: Sequence[str], paragraph_id: str) -> float:
+        """IDF-weighted share of the query's terms that one paragraph contains."""
+        distinct = set(query_tokens)
+        position = self.position.get(paragraph_id)
+        if not distinct or position is None:
+            return 0.0
+        present = self.token_sets[position]
+        total = sum(self.idf(t) for t in distinct)
+        return sum(self.idf(t) for t in distinct if t in present) / total if total else 0.0
 
     def coverage(self, query_tokens: Sequence[str]) -> float:
         """Share of the query's terms that occur anywhere in the corpus."""
@@ -142,8 +157,26 @@ class RetrievalTrace:
     coverage: float = 0.0
     top_dense: float = 0.0
     top_lexical: float = 0.0
+    top_matched: float = 0.0
     named: list[NamedDocument] = field(default_factory=list)
     direct: bool = False
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Per-paragraph evidence for one question, aligned with ``LexicalIndex.paragraphs``."""
+
+    tokens: list[str]
+    lexical: np.ndarray
+    lexical_ceiling: float
+    dense: np.ndarray
+    top_dense: float
+    dense_floor: float
+    in_named: np.ndarray
+    named: list[NamedDocument]
+    allowed: np.ndarray | None
+    direct: list[Paragraph]
+    coverage: float
 
 
 class HybridRetriever:
@@ -193,6 +226,98 @@ class HybridRetriever:
                 out.append((doc, named.part))
         return out
 
+    def signals(self, question: str, filters: Filters | None = None) -> Signals:
+        """Everything about a question that does not depend on the fusion weights."""
+        allowed = self.allowed_documents(filters)
+        query = expand_acronyms(question)
+        n = len(self.lexical.paragraphs)
+        tokens = self.lexical.tokens(query)
+        lexical, ceiling = self.lexical.scores(tokens)
+        dense = np.zeros(n, dtype=np.float32)
+        top_dense = floor = 0.0
+        if allowed is None or allowed:
+            where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
+            results = self.index.dense_query(
+                self.embedder.embed_query(query), self.weights.candidates, where
+            )
+            if results:
+                top_dense = max(s for _, s in results)
+                floor = min(s for _, s in results)
+                dense[:] = floor
+                best: dict[int, float] = {}
+                for pid, score in results:
+                    i = self.lexical.position.get(pid)
+                    if i is not None:
+                        best[i] = max(score, best.get(i, -1.0))
+                for i, score in best.items():
+                    dense[i] = score
+        named = self._named(question)
+        in_named = np.zeros(n, dtype=bool)
+        for i, p in enumerate(self.lexical.paragraphs):
+            in_named[i] = any(
+                p.doc_id == doc.doc_id and (part is None or p.part == part) for doc, part in named
+            )
+        mask = None
+        if allowed is not None:
+            mask = np.array([p.doc_id in allowed for p in self.lexical.paragraphs], dtype=bool)
+        return Signals(
+            tokens=tokens,
+            lexical=lexical,
+            lexical_ceiling=ceiling,
+            dense=dense,
+            top_dense=top_dense,
+            dense_floor=floor,
+            in_named=in_named,
+            named=[NamedDocument(d.name, part) for d, part in named],
+            allowed=mask,
+            direct=self._direct(question, allowed),
+            coverage=self.lexical.coverage(tokens),
+        )
+
+    def rank(
+        self, signals: Signals, k: int = 10, mode: str = "hybrid", trace: RetrievalTrace | None = None
+    ) -> list[Hit]:
+        """Fuse the signals with the current weights into the top k hits."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        weights = self.weights
+        lexical = signals.lexical / max(
+            float(signals.lexical.max(initial=0.0)), weights.lexical_floor * signals.lexical_ceiling
+        )
+        dense = (signals.dense - signals.dense_floor) / max(1.0 - signals.dense_floor, 1e-6)
+        if mode == "bm25":
+            fused = lexical
+        elif mode == "dense":
+            fused = dense
+        else:
+            fused = weights.dense * dense + weights.lexical * lexical
+        fused = fused + weights.named_document_boost * signals.in_named
+        if signals.allowed is not None:
+            fused = np.where(signals.allowed, fused, -np.inf)
+        order = np.argsort(-fused)[: max(k * 3, k + 10)]
+        ranked = [
+            (self.lexical.paragraphs[i], float(fused[i])) for i in order if np.isfinite(fused[i])
+        ]
+        if signals.direct:
+            top = ranked[0][1] if ranked else 1.0
+            direct_ids = {d.id for d in signals.direct}
+            ranked = [(p, top + 1.0) for p in signals.direct] + [
+                (p, s) for p, s in ranked if p.id not in direct_ids
+            ]
+        hits = self._collapse_identical(ranked)[:k]
+        if trace is not None:
+            trace.query_tokens = signals.tokens
+            trace.coverage = signals.coverage
+            trace.top_lexical = float(signals.lexical.max(initial=0.0)) / signals.lexical_ceiling
+            trace.top_dense = signals.top_dense if mode != "bm25" else 1.0
+            trace.named = signals.named
+            trace.direct = bool(signals.direct)
+            trace.top_matched = max(
+                (self.lexical.matched_share(signals.tokens, h.paragraph.id) for h in hits[:3]),
+                default=0.0,
+            )
+        return hits
+
     def search(
         self,
         question: str,
@@ -201,65 +326,7 @@ class HybridRetriever:
         mode: str = "hybrid",
         trace: RetrievalTrace | None = None,
     ) -> list[Hit]:
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}")
-        trace = trace if trace is not None else RetrievalTrace()
-        allowed = self.allowed_documents(filters)
-        query = expand_acronyms(question)
-        weights = self.weights
-        n = len(self.lexical.paragraphs)
-        fused = np.zeros(n, dtype=np.float32)
-
-        tokens = self.lexical.tokens(query)
-        trace.query_tokens = tokens
-        trace.coverage = self.lexical.coverage(tokens)
-        lexical = self.lexical.scores(tokens)
-        if mode in ("hybrid", "bm25"):
-            fused += (weights.lexical if mode == "hybrid" else 1.0) * lexical
-        trace.top_lexical = float(lexical.max()) if n else 0.0
-
-        if mode in ("hybrid", "dense"):
-            where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
-            dense = np.zeros(n, dtype=np.float32)
-            if allowed is None or allowed:
-                results = self.index.dense_query(
-                    self.embedder.embed_query(query), weights.candidates, where
-                )
-                floor = min((s for _, s in results), default=0.0)
-                dense[:] = floor
-                for pid, score in results:
-                    i = self.lexical.position.get(pid)
-                    if i is not None and score > dense[i] - 1e-9:
-                        dense[i] = max(score, dense[i]) if dense[i] != floor else score
-                trace.top_dense = max((s for _, s in results), default=0.0)
-            fused += (weights.dense if mode == "hybrid" else 1.0) * dense
-
-        named = self._named(question)
-        trace.named = [NamedDocument(d.name, part) for d, part in named]
-        if named:
-            boost = np.zeros(n, dtype=np.float32)
-            for i, p in enumerate(self.lexical.paragraphs):
-                for doc, part in named:
-                    if p.doc_id == doc.doc_id and (part is None or p.part == part):
-                        boost[i] = weights.named_document_boost
-            fused += boost
-
-        if allowed is not None:
-            mask = np.array([p.doc_id in allowed for p in self.lexical.paragraphs], dtype=bool)
-            fused = np.where(mask, fused, -np.inf)
-
-        order = np.argsort(-fused)[: max(k * 3, k + 10)]
-        ranked = [
-            (self.lexical.paragraphs[i], float(fused[i])) for i in order if np.isfinite(fused[i])
-        ]
-        direct = self._direct(question, allowed)
-        if direct:
-            trace.direct = True
-            top = ranked[0][1] if ranked else 1.0
-            ranked = [(p, top + 1.0) for p in direct] + [
-                (p, s) for p, s in ranked if p.id not in {d.id for d in direct}
-            ]
-        return self._collapse_identical(ranked)[:k]
+        return self.rank(self.signals(question, filters), k, mode, trace)
 
     def _direct(self, question: str, allowed: set[str] | None) -> list[Paragraph]:
         found = []

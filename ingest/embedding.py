@@ -48,6 +48,16 @@ def model_path(name: str) -> Path:
     return path
 
 
+def _quiet_transformers() -> None:
+    """No download attempts, no progress bars or length warnings on the user's terminal."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+
+
 class SentenceTransformerEmbedder:
     """Sentence-transformers through llama-index's HuggingFace embedding integration."""
 
@@ -58,13 +68,8 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def model(self) -> HuggingFaceEmbedding:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        import transformers
+        _quiet_transformers()
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-
-        transformers.logging.set_verbosity_error()
-        transformers.logging.disable_progress_bar()
 
         return HuggingFaceEmbedding(
             model_name=str(self._path),
@@ -76,6 +81,7 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def _tokenizer(self):  # type: ignore[no-untyped-def]
+        _quiet_transformers()
         from transformers import AutoTokenizer
 
         return AutoTokenizer.from_pretrained(str(self._path))
@@ -95,7 +101,10 @@ class SentenceTransformerEmbedder:
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.model.get_query_embedding(text)
+        vector = self.model._model.encode(
+            [text], normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+        )
+        return vector[0].tolist()
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])

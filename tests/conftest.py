@@ -82,3 +82,29 @@ def manifests(corpus_dir: Path, distractors_dir: Path) -> list[tuple[Path, dict]
         for folder in (corpus_dir, distractors_dir)
         for entry in load_manifest(folder)
     ]
+
+
+@pytest.fixture(scope="session")
+def full_settings(corpus_dir: Path, distractors_dir: Path):
+    """Settings for an index of the WSIS corpus with the distractors, kept under .wsis/ so
+    that reruns only re-ingest what changed (ingest is incremental)."""
+    from assistant.settings import Settings
+
+    return Settings(
+        corpus_dirs=[corpus_dir, distractors_dir],
+        index_dir=PROJECT_ROOT / ".wsis" / "test-index",
+    )
+
+
+@pytest.fixture(scope="session")
+def full_assistant(full_settings):
+    """An Assistant over a real Chroma index of all 49 documents, built by real ingestion."""
+    from assistant.core import Assistant
+    from ingest.embedding import SentenceTransformerEmbedder
+    from ingest.index import ParagraphIndex
+    from ingest.pipeline import ingest
+
+    embedder = SentenceTransformerEmbedder(full_settings.embedding_model)
+    report = ingest(full_settings, ParagraphIndex(full_settings, embedder))
+    assert report.documents == 49, report.skipped
+    return Assistant(full_settings, embedder=embedder).warm_up()

@@ -1,0 +1,201 @@
+"""``wsis eval``: score the product (and baselines) on a test set, or compare two runs.
+
+The test set is checked before any model or index is loaded, so a typo in it costs a second,
+not a model load. Errors of the library become one message and an exit status through
+``assistant.cli.run_guarded``.
+
+``assistant.cli`` registers this command when it is imported, so it is imported here only
+inside functions: importing it at the top would make ``import eval.cli`` circular.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from eval.run import SPLIT_CHOICES, Comparison, EvalRun
+
+#: The metrics the terminal table shows; the report and --json have all of them.
+TABLE_METRICS = (
+    "hit@1",
+    "hit@5",
+    "hit@10",
+    "mrr",
+    "top_citation_accuracy",
+    "citation_precision",
+    "abstention_f1",
+    "false_abstention_rate",
+    "latency_p50_ms",
+)
+
+
+@click.command("eval")
+@click.argument("testset", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--baselines", is_flag=True, help="Also run bm25, dense and llama-index defaults.")
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write summary.json, report.md and report.html into this folder.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option(
+    "--split",
+    type=click.Choice(SPLIT_CHOICES),
+    default=None,
+    help="Evaluate only this split; default: all questions and each split separately.",
+)
+@click.option(
+    "--compare",
+    nargs=2,
+    type=click.Path(exists=True, path_type=Path),
+    metavar="A.json B.json",
+    help="Compare two summary.json files (or report folders) instead of running.",
+)
+@click.option(
+    "--corpus",
+    "corpus_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Corpus folder (repeatable); default: the settings' corpus_dirs.",
+)
+@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), help="Index folder.")
+def eval_command(
+    testset: Path | None,
+    baselines: bool,
+    report_dir: Path | None,
+    as_json: bool,
+    split: str | None,
+    compare: tuple[Path, Path] | None,
+    corpus_dirs: tuple[Path, ...],
+    index_dir: Path | None,
+) -> None:
+    """Score the assistant on TESTSET (JSONL or CSV), or compare two earlier runs."""
+    if compare and testset:
+        raise click.UsageError("give either TESTSET or --compare A.json B.json, not both")
+    if compare:
+        _compare(compare[0], compare[1], as_json)
+        return
+    if testset is None:
+        raise click.UsageError("give a TESTSET to evaluate, or --compare A.json B.json")
+    from assistant.cli import run_guarded
+
+    run = run_guarded(lambda: _evaluate(testset, baselines, split, corpus_dirs, index_dir, as_json))
+    if report_dir is not None:
+        from eval.report import write_report
+
+        files = write_report(run, report_dir)
+        click.echo(f"Report written to {files.folder}", err=True)
+    if as_json:
+        click.echo(json.dumps(run.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_run(run)
+
+
+def _evaluate(
+    testset: Path,
+    baselines: bool,
+    split: str | None,
+    corpus_dirs: tuple[Path, ...],
+    index_dir: Path | None,
+    quiet: bool,
+) -> EvalRun:
+    from assistant.cli import load_settings
+    from assistant.core import Assistant
+    from assistant.progress import progress_bar
+    from eval.run import LlamaIndexDefaults, evaluate_systems, systems_for
+    from eval.testset import load_testset
+
+    items = load_testset(testset)
+    settings = load_settings(corpus_dirs=corpus_dirs, index_dir=index_dir)
+    # Loads the model and index now, so the first question's latency is not the load time.
+    assistant = Assistant(settings).warm_up()
+    systems = systems_for(assistant, baselines, settings)
+    with progress_bar(disabled=quiet) as progress:
+        for system in systems:
+            if isinstance(system, LlamaIndexDefaults):
+                system.progress = progress
+        return evaluate_systems(items, systems, str(testset), split, progress)
+
+
+def _compare(a: Path, b: Path, as_json: bool) -> None:
+    from assistant.cli import run_guarded
+    from eval.run import compare
+
+    comparison: Comparison = run_guarded(lambda: compare(a, b))
+    if as_json:
+        click.echo(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_comparison(comparison, str(a), str(b))
+
+
+# --- Terminal output -------------------------------------------------------------------------
+
+
+def _number(metric: str, value: Any) -> str:
+    from eval.report import format_metric
+
+    return format_metric(metric, value)
+
+
+def print_run(run: EvalRun, console: Console | None = None) -> None:
+    """One table per split: the main metrics down, the systems across (so that a narrow
+    terminal still shows every number)."""
+    console = console or Console()
+    for split in run.splits:
+        results = {s: by_split[split] for s, by_split in run.results.items() if split in by_split}
+        table = Table(title=escape(f"{run.testset} — split: {split}"))
+        table.add_column("metric")
+        for system in results:
+            table.add_column(escape(system), justify="right")
+        table.add_row("questions", *(str(r.n) for r in results.values()))
+        for metric in TABLE_METRICS:
+            table.add_row(
+                metric, *(_number(metric, r.summary.get(metric)) for r in results.values())
+            )
+        console.print(table)
+
+
+def print_comparison(
+    comparison: Comparison, a: str, b: str, console: Console | None = None
+) -> None:
+    """Metric deltas (B - A) of the main metrics, then every flipped question."""
+    console = console or Console()
+    table = Table(title=escape(f"B − A   (A = {a}, B = {b})"))
+    for column in ("system", "split", "metric", "A", "B", "delta"):
+        table.add_column(
+            column, justify="left" if column in ("system", "split", "metric") else "right"
+        )
+    for d in comparison.deltas:
+        if d.metric in TABLE_METRICS:
+            delta = "–" if d.delta is None else f"{d.delta:+.3f}"
+            table.add_row(
+                escape(d.system),
+                d.split,
+                d.metric,
+                _number(d.metric, d.before),
+                _number(d.metric, d.after),
+                delta,
+            )
+    console.print(table)
+    flips = Table(title=f"Flipped questions ({len(comparison.flips)})")
+    for column in ("system", "split", "id", "what", "A", "B", "question"):
+        flips.add_column(column)
+    for f in comparison.flips:
+        flips.add_row(
+            escape(f.system),
+            f.split,
+            escape(f.id),
+            f.what,
+            str(f.before),
+            str(f.after),
+            escape(f.question),
+            style="green" if f.improved else "red",
+        )
+    console.print(flips)
