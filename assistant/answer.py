@@ -41,6 +41,7 @@ class AbstentionPolicy:
     min_dense: float = 0.42
     min_lexical: float = 0.18
     min_matched: float = 0.0
+    min_agreement: float = 0.0
 
     def abstains(self, trace: RetrievalTrace) -> bool:
         if trace.direct:
@@ -48,6 +49,7 @@ class AbstentionPolicy:
         return (
             trace.coverage < self.min_coverage
             or trace.top_matched < self.min_matched
+            or trace.agreement < self.min_agreement
             or (trace.top_dense < self.min_dense and trace.top_lexical < self.min_lexical)
         )
 

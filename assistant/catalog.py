@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 
 from assistant.types import Document, Paragraph, ParagraphKind
 
-SEARCHABLE = frozenset(
-    {ParagraphKind.PREAMBULAR, ParagraphKind.OPERATIVE, ParagraphKind.PROSE, ParagraphKind.AMENDMENT}
-)
 
 
 def _norm_symbol(symbol: str) -> str:
@@ -49,7 +46,9 @@ class Catalog:
         return cls(documents, paragraphs, dict(by_doc))
 
     def searchable(self) -> list[Paragraph]:
-        return [p for p in self.paragraphs.values() if p.kind in SEARCHABLE]
+        from ingest.index import is_searchable
+
+        return [p for p in self.paragraphs.values() if is_searchable(p)]
 
     def document_by_symbol(self, symbol: str) -> Document | None:
         """A document by its symbol, a half of a joint symbol, or its doc id."""

@@ -152,10 +152,10 @@ class Assistant:
         )
 
     def documents(self) -> list[DocumentSummary]:
-        from assistant.catalog import SEARCHABLE
+        from ingest.index import is_searchable
 
         out = []
         for doc_id, doc in self.catalog.documents.items():
-            count = sum(1 for p in self.catalog.by_doc.get(doc_id, []) if p.kind in SEARCHABLE)
+            count = sum(1 for p in self.catalog.by_doc.get(doc_id, []) if is_searchable(p))
             out.append(DocumentSummary(doc, count))
         return sorted(out, key=lambda s: s.document.name)

@@ -158,8 +158,19 @@ class RetrievalTrace:
     top_dense: float = 0.0
     top_lexical: float = 0.0
     top_matched: float = 0.0
+    agreement: float = 0.0
     named: list[NamedDocument] = field(default_factory=list)
     direct: bool = False
+
+
+def _agreement(dense: np.ndarray, lexical: np.ndarray, k: int = 10) -> float:
+    """Share of the dense top k that BM25 also ranks in its top k: two different views of
+    the question agree when the corpus really answers it, and scatter when it does not."""
+    if len(dense) <= k:
+        return 1.0
+    top_dense = set(np.argpartition(-dense, k)[:k].tolist())
+    top_lexical = set(np.argpartition(-lexical, k)[:k].tolist())
+    return len(top_dense & top_lexical) / k
 
 
 @dataclass(frozen=True)
@@ -312,6 +323,7 @@ class HybridRetriever:
             trace.top_dense = signals.top_dense if mode != "bm25" else 1.0
             trace.named = signals.named
             trace.direct = bool(signals.direct)
+            trace.agreement = _agreement(dense, lexical)
             trace.top_matched = max(
                 (self.lexical.matched_share(signals.tokens, h.paragraph.id) for h in hits[:3]),
                 default=0.0,

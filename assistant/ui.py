@@ -1,17 +1,30 @@
-"""The Gradio interface over :class:`Assistant`: what each tab shows, as functions of strings.
+"""The Gradio app over :class:`Assistant`: layout and wiring only.
 
-Text from documents and questions is always rendered as text (escaped), never as markup.
+What each tab shows is computed by :mod:`assistant.services`; this module places
+components, connects events to those functions under named API endpoints, and serves the
+indexed source files at ``/document/{doc_id}``. All document and question text reaches the
+page escaped (services build the HTML), never as markup.
+
+API endpoints (``gradio_client``): ``/ask``, ``/context``, ``/coverage``, ``/documents``,
+``/document``, ``/upload``, ``/evaluate``; see README "App API".
 """
 
 from __future__ import annotations
 
-import html
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+import gradio as gr
+from fastapi import Request
+from starlette.responses import Response
+
+from assistant import services
 from assistant.core import Assistant
-from assistant.errors import WSISError
-from assistant.retrieval import Filters
-from assistant.types import Answer, DocumentKind
+from assistant.settings import Settings
+from assistant.types import DocumentKind
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 EXAMPLES = [
     "What did the WSIS+20 outcome decide about the Internet Governance Forum?",
@@ -19,84 +32,303 @@ EXAMPLES = [
     "How should the gender digital divide be closed?",
     "GDC paragraph 48",
 ]
-CITATION_COLUMNS = ["Citation", "Section", "Pages", "Text"]
+TEXT_SOURCE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm"})
+
+CSS = """
+#wsis-chips .wrap { gap: 6px; }
+#wsis-chips label { border-radius: 999px; padding: 2px 12px; cursor: pointer; }
+.wsis-answer blockquote { margin: 0 0 12px; padding-left: 12px; border-left: 3px solid #888; }
+.wsis-cite { font-weight: 600; }
+.wsis-para { margin: 6px 0; }
+.wsis-current { border-left: 4px solid #f59e0b; padding-left: 8px; }
+.wsis-label { font-weight: 600; margin-right: 4px; }
+.wsis-footnote { font-size: 0.85em; opacity: 0.8; }
+.wsis-meta { opacity: 0.85; }
+.wsis-error { color: #b91c1c; }
+.wsis-context mark { background: #fde68a; color: inherit; }
+"""
 
 
-def _filters(kinds: list[str] | None, documents: list[str] | None) -> Filters:
-    return Filters(
-        kinds=tuple(DocumentKind(k) for k in kinds or ()), documents=tuple(documents or ())
+def build(assistant: Assistant) -> gr.Blocks:
+    """The Blocks of the app; every action is a named API endpoint."""
+    kinds = [k.value for k in DocumentKind]
+    choices = services.document_choices(assistant)
+
+    def ask(question: str, kinds: list[str] | None, documents: list[str] | None) -> tuple:
+        view = services.ask_view(assistant, question, kinds, documents)
+        chips = gr.Radio(choices=view.chips, value=None, label=view.chips_label)
+        return view.html, view.text, chips, view.data, view.markdown_file, view.csv_file, ""
+
+    def context(paragraph_id: str, answer: str = "") -> str:
+        """A cited paragraph in its context, with what ``answer`` quotes highlighted."""
+        return services.context_html(assistant, paragraph_id, answer)
+
+    def coverage(topic: str, threshold: float) -> tuple:
+        view = services.coverage_view(assistant, topic, threshold)
+        return view.html, view.frame, view.csv_file
+
+    def documents() -> tuple:
+        picks = services.document_choices(assistant)
+        return (
+            services.document_rows(assistant),
+            gr.Dropdown(choices=picks),
+            gr.Dropdown(choices=picks),
+        )
+
+    def document(doc_id: str | None) -> str:
+        return services.document_html(assistant, doc_id)
+
+    def open_row(event: gr.SelectData) -> tuple:
+        name = str((event.row_value or [""])[0])
+        doc = services.find_document(assistant, name)
+        doc_id = doc.doc_id if doc else None
+        return gr.Dropdown(value=doc_id), services.document_html(assistant, doc_id)
+
+    def upload(path: str | None, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
+        message, changed = services.upload_view(assistant, path, lambda f, d: progress(f, desc=d))
+        if not changed:
+            return message, gr.skip(), gr.skip(), gr.skip()
+        return (message, *documents())
+
+    def evaluate(path: str | None, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
+        view = services.evaluation_view(assistant, path, lambda f, d: progress(f, desc=d))
+        return view.html, view.metrics, view.failures
+
+    with gr.Blocks(title="WSIS Assistant", analytics_enabled=False) as demo:
+        gr.Markdown(
+            "# WSIS Assistant\nAnswers quoted word for word from WSIS documents, each cited "
+            "by paragraph."
+        )
+        with gr.Tab("Ask", id="ask"):
+            question = gr.Textbox(
+                label="Question", lines=2, max_length=2000, placeholder="Ask about the documents"
+            )
+            gr.Examples(EXAMPLES, inputs=question, label="Example questions")
+            with gr.Row():
+                kind_filter = gr.CheckboxGroup(kinds, label="Document kinds")
+                doc_filter = gr.Dropdown(
+                    choices, multiselect=True, label="Documents", allow_custom_value=True
+                )
+            ask_button = gr.Button("Ask", variant="primary")
+            answer_html = gr.HTML(label="Answer", elem_id="wsis-answer")
+            chips = gr.Radio(
+                choices=[], label=services.CITATIONS_LABEL, elem_id="wsis-chips", interactive=True
+            )
+            context_html = gr.HTML(label="Context", elem_id="wsis-context")
+            with gr.Accordion("Copy or export the answer", open=False):
+                answer_copy = gr.Textbox(
+                    label="Answer with citations",
+                    lines=6,
+                    interactive=False,
+                    buttons=["copy"],
+                    elem_id="wsis-answer-text",
+                )
+                with gr.Row():
+                    markdown_file = gr.DownloadButton("Markdown", elem_id="wsis-export-md")
+                    csv_file = gr.DownloadButton("CSV", elem_id="wsis-export-csv")
+                answer_json = gr.JSON(label="Answer JSON (as `wsis ask --json`)")
+            gr.on(
+                [ask_button.click, question.submit],
+                ask,
+                [question, kind_filter, doc_filter],
+                [
+                    answer_html,
+                    answer_copy,
+                    chips,
+                    answer_json,
+                    markdown_file,
+                    csv_file,
+                    context_html,
+                ],
+                api_name="ask",
+            )
+            # The chips' choices change with every answer, which an API caller cannot see,
+            # so the UI event is private and /context is an API endpoint of its own.
+            chips.input(
+                context,
+                [chips, answer_copy],
+                context_html,
+                api_name="chip_context",
+                api_visibility="private",
+            )
+            gr.api(context, api_name="context")
+
+        with gr.Tab("Where is it covered?", id="coverage"):
+            with gr.Row():
+                topic = gr.Textbox(label="Topic", placeholder="e.g. gender digital divide", scale=3)
+                threshold = gr.Slider(
+                    0.1,
+                    1.0,
+                    value=services.DEFAULT_COVERAGE_THRESHOLD,
+                    step=0.01,
+                    label="Relevance threshold",
+                    info="Hybrid retrieval score a paragraph must reach (0–1.1).",
+                    scale=2,
+                )
+            coverage_button = gr.Button("Find coverage", variant="primary")
+            coverage_plot = gr.BarPlot(
+                x="document",
+                y="paragraphs",
+                sort="-y",
+                x_label_angle=-40,
+                label="Matching paragraphs per document",
+                height=320,
+            )
+            coverage_csv = gr.DownloadButton("CSV", elem_id="wsis-coverage-csv")
+            coverage_html = gr.HTML(label="Coverage", elem_id="wsis-coverage")
+            gr.on(
+                [coverage_button.click, topic.submit],
+                coverage,
+                [topic, threshold],
+                [coverage_html, coverage_plot, coverage_csv],
+                api_name="coverage",
+            )
+
+        with gr.Tab("Documents", id="documents"):
+            table = gr.Dataframe(
+                value=services.document_rows(assistant),
+                headers=list(services.DOCUMENT_COLUMNS),
+                datatype=["str", "str", "str", "str", "number"],
+                wrap=True,
+                interactive=False,
+                label="Ingested documents (select a row to read it)",
+            )
+            reader = gr.Dropdown(
+                choices, label="Read a document", allow_custom_value=True, value=None
+            )
+            reading = gr.HTML(label="Document", elem_id="wsis-reading")
+            with gr.Accordion("Add a document", open=False):
+                limit = assistant.settings.max_upload_mb
+                upload_file = gr.File(
+                    label=f"PDF, DOCX, HTML or Markdown, at most {limit} MB",
+                    file_types=sorted(_upload_suffixes()),
+                    type="filepath",
+                )
+                upload_button = gr.Button("Add to the index", variant="primary")
+                upload_status = gr.HTML(label="Upload status", elem_id="wsis-upload-status")
+            refresh_button = gr.Button("Refresh the list", size="sm")
+            reader.input(document, reader, reading, api_name="document")
+            table.select(open_row, None, [reader, reading], api_visibility="private")
+            refresh_button.click(documents, None, [table, doc_filter, reader], api_name="documents")
+            upload_button.click(
+                upload,
+                upload_file,
+                [upload_status, table, doc_filter, reader],
+                api_name="upload",
+                concurrency_limit=1,
+                concurrency_id="index-writes",
+            )
+
+        with gr.Tab("Evaluate", id="evaluate"):
+            gr.Markdown(
+                "Upload a test set (JSONL or CSV in the format of `eval/README.md`); the "
+                "product answers every question as `wsis eval` does."
+            )
+            testset = gr.File(label="Test set", file_types=[".jsonl", ".csv"], type="filepath")
+            evaluate_button = gr.Button("Evaluate", variant="primary")
+            evaluation_status = gr.HTML(label="Evaluation status", elem_id="wsis-eval-status")
+            metrics = gr.Dataframe(label="Metrics", interactive=False)
+            failures = gr.Dataframe(
+                label="Failed questions",
+                interactive=False,
+                wrap=True,
+                headers=list(services.FAILURE_COLUMNS),
+            )
+            evaluate_button.click(
+                evaluate,
+                testset,
+                [evaluation_status, metrics, failures],
+                api_name="evaluate",
+                concurrency_limit=1,
+            )
+    demo.queue(default_concurrency_limit=2)
+    return demo
+
+
+def _upload_suffixes() -> frozenset[str]:
+    from ingest.readers import SUPPORTED_SUFFIXES
+
+    return SUPPORTED_SUFFIXES
+
+
+def create_app(assistant: Assistant) -> FastAPI:
+    """The FastAPI app: ``/document/{doc_id}`` for indexed source files, and the Gradio app
+    at ``/`` (login required when the settings give a password)."""
+    from fastapi import FastAPI, HTTPException
+    from fastapi.responses import FileResponse
+    from gradio.routes import App as GradioApp
+    from starlette.routing import Mount
+
+    settings = assistant.settings
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    def gradio_app() -> GradioApp | None:
+        for route in app.routes:
+            if isinstance(route, Mount) and isinstance(route.app, GradioApp):
+                return route.app
+        return None
+
+    def logged_in(request: Request) -> bool:
+        if not settings.auth_password:
+            return True
+        inner = gradio_app()
+        if inner is None:
+            return False
+        token = request.cookies.get(f"access-token-{inner.cookie_id}") or request.cookies.get(
+            f"access-token-unsecure-{inner.cookie_id}"
+        )
+        return token is not None and inner.tokens.get(token) is not None
+
+    @app.get("/document/{doc_id}")
+    def source_document(doc_id: str, request: Request) -> Response:
+        """The source file of an indexed document, found by its id only: never a path the
+        client gives. PDFs open inline (``#page=N`` works); text formats are sent as plain
+        text so a document's own markup never runs on this origin."""
+        if not logged_in(request):
+            raise HTTPException(status_code=401, detail="log in first")
+        document = assistant.catalog.documents.get(doc_id)
+        path = Path(document.path) if document else None
+        if path is None or not path.is_file():
+            raise HTTPException(status_code=404, detail="no such document in the index")
+        headers = {"X-Content-Type-Options": "nosniff"}
+        suffix = path.suffix.lower()
+        if suffix == ".pdf":
+            return FileResponse(
+                path,
+                media_type="application/pdf",
+                filename=path.name,
+                content_disposition_type="inline",
+                headers=headers,
+            )
+        if suffix in TEXT_SOURCE_SUFFIXES:
+            headers["Content-Security-Policy"] = "sandbox"
+            return FileResponse(
+                path,
+                media_type="text/plain; charset=utf-8",
+                filename=path.name,
+                content_disposition_type="inline",
+                headers=headers,
+            )
+        return FileResponse(path, filename=path.name, headers=headers)
+
+    return gr.mount_gradio_app(
+        app,
+        build(assistant),
+        path="/",
+        server_name=settings.host,
+        server_port=settings.port,
+        auth=auth_from(settings),
+        max_file_size=settings.max_upload_mb * 1024 * 1024,
+        footer_links=["api"],
+        run_history=False,
+        css=CSS,
+        allowed_paths=[],
     )
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The answer as Markdown, every piece of document text escaped."""
-    parts = []
-    if answer.notice:
-        parts.append(f"> {html.escape(answer.notice)}")
-    if answer.abstained:
-        parts.append(f"**{html.escape(answer.text.splitlines()[0])}**")
-        if answer.hits:
-            parts.append("_Closest matches, not answers:_")
-            parts.extend(
-                f"- {html.escape(h.citation)}: {html.escape(h.paragraph.text[:200])}…"
-                for h in answer.hits[:3]
-            )
-    else:
-        parts.extend(html.escape(block) for block in answer.text.split("\n\n"))
-    return "\n\n".join(parts)
-
-
-def citation_rows(answer: Answer) -> list[list[str]]:
-    rows = []
-    for hit in answer.citations:
-        p = hit.paragraph
-        pages = f"{p.page_start}" if p.page_start == p.page_end else f"{p.page_start}-{p.page_end}"
-        rows.append([hit.citation, p.section.split(" > ")[-1], pages if p.page_start else "", p.text])
-    return rows
-
-
-def ask(assistant: Assistant, question: str, kinds: list[str], documents: list[str]) -> tuple[str, list[list[str]]]:
-    try:
-        answer = assistant.ask(question, filters=_filters(kinds, documents))
-    except WSISError as exc:
-        return f"**Error:** {html.escape(str(exc))}", []
-    return answer_markdown(answer), citation_rows(answer)
-
-
-def document_rows(assistant: Assistant) -> list[list[Any]]:
-    return [
-        [s.document.name, s.document.title or "", s.document.kind.value, s.document.date or "", s.paragraphs]
-        for s in assistant.documents()
-    ]
-
-
-def build(assistant: Assistant) -> Any:
-    import gradio as gr
-
-    names = [s.document.name for s in assistant.documents()]
-    with gr.Blocks(title="WSIS Assistant", analytics_enabled=False) as demo:
-        gr.Markdown("# WSIS Assistant\nAnswers quoted from WSIS documents, cited by paragraph.")
-        with gr.Tab("Ask"):
-            question = gr.Textbox(label="Question", lines=2, max_length=2000)
-            with gr.Row():
-                kinds = gr.CheckboxGroup(
-                    [k.value for k in DocumentKind if k is not DocumentKind.OTHER],
-                    label="Document kinds",
-                )
-                documents = gr.Dropdown(names, multiselect=True, label="Documents")
-            button = gr.Button("Ask", variant="primary")
-            answer = gr.Markdown(sanitize_html=True)
-            citations = gr.Dataframe(headers=CITATION_COLUMNS, wrap=True, interactive=False)
-            gr.Examples(EXAMPLES, inputs=question)
-            inputs = [question, kinds, documents]
-            outputs = [answer, citations]
-            button.click(lambda q, k, d: ask(assistant, q, k, d), inputs, outputs, api_name="ask")
-            question.submit(lambda q, k, d: ask(assistant, q, k, d), inputs, outputs)
-        with gr.Tab("Documents"):
-            gr.Dataframe(
-                value=document_rows(assistant),
-                headers=["Symbol", "Title", "Kind", "Date", "Paragraphs"],
-                wrap=True,
-                interactive=False,
-            )
-    return demo
+def auth_from(settings: Settings) -> tuple[str, str] | None:
+    """(username, password) when the settings give a password; the name defaults to
+    "admin"."""
+    if not settings.auth_password:
+        return None
+    return (settings.auth_username or "admin", settings.auth_password)

@@ -88,11 +88,12 @@ def best_policy(evidence: Sequence[Evidence]) -> tuple[AbstentionPolicy, float, 
         [0.5, 0.6, 0.67, 0.75, 0.8, 0.85, 0.9, 1.0],
         [0.0, 0.3, 0.35, 0.4, 0.45, 0.5],
         [0.0, 0.1, 0.15, 0.2, 0.25, 0.3],
-        [0.0, 0.4, 0.5, 0.6, 0.7, 0.8],
+        [0.0, 0.25, 0.3, 0.35, 0.4, 0.5],
+        [0.0, 0.1, 0.2, 0.3, 0.4],
     )
     best = (AbstentionPolicy(), -1.0, 1.0)
-    for coverage, dense, lexical, matched in grid:
-        policy = AbstentionPolicy(coverage, dense, lexical, matched)
+    for coverage, dense, lexical, matched, agreement in grid:
+        policy = AbstentionPolicy(coverage, dense, lexical, matched, agreement)
         f1, false_rate = abstention_f1(evidence, policy)
         if false_rate <= MAX_FALSE_ABSTENTION and (f1, -false_rate) > (best[1], -best[2]):
             best = (policy, f1, false_rate)
@@ -133,6 +134,7 @@ def main() -> None:
         print(
             f"{e.item.id} {mark} rank={e.first_relevant_rank} cov={t.coverage:.2f} "
             f"dense={t.top_dense:.2f} lex={t.top_lexical:.2f} matched={t.top_matched:.2f} "
+            f"agree={t.agreement:.2f} "
             f"abstains={policy.abstains(t)}"
         )
 

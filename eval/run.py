@@ -343,9 +343,9 @@ def map_chunk(
 ) -> Paragraph | None:
     """The paragraph a retrieved chunk stands for: the largest character overlap with the
     chunk's span in the document, else the closest text (see :class:`LlamaIndexDefaults`)."""
-    from ingest.index import RETRIEVABLE_KINDS
+    from ingest.index import is_searchable
 
-    candidates = [p for p in paragraphs if p.kind in RETRIEVABLE_KINDS] or list(paragraphs)
+    candidates = [p for p in paragraphs if is_searchable(p)] or list(paragraphs)
     if not candidates:
         return None
     if span is not None:

@@ -16,18 +16,19 @@ import fcntl
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import IndexBusy, IndexMissing, StaleIndex, WSISError
+from assistant.errors import IndexBusy, IndexMissing, StaleIndex
 from assistant.settings import PARSER_VERSION, Settings
 from assistant.types import Document, DocumentKind, Paragraph, ParagraphKind, ParsedDocument
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
+    from llama_index.core.schema import TextNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     from ingest.embedding import Embedder
@@ -37,6 +38,16 @@ RETRIEVABLE_KINDS = frozenset(
     {ParagraphKind.PREAMBULAR, ParagraphKind.OPERATIVE, ParagraphKind.PROSE, ParagraphKind.AMENDMENT}
 )
 GET_PAGE = 5000
+#: Fewer words than this is a chapeau ("The General Assembly,") rather than an answer.
+MIN_SEARCHABLE_WORDS = 4
+
+
+def is_searchable(paragraph: Paragraph) -> bool:
+    """Whether a paragraph can answer a question: the kinds that carry content, with words."""
+    return (
+        paragraph.kind in RETRIEVABLE_KINDS
+        and len(paragraph.text.split()) >= MIN_SEARCHABLE_WORDS
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +58,13 @@ class Piece:
     number: int
     count: int
     text: str
+    version: str = ""
 
     @property
     def node_id(self) -> str:
-        return f"{self.paragraph.id}-{self.number}"
+        """Unique per file version: a new version of a file never overwrites the nodes of
+        the old one in place, it adds its own and then removes the old ones."""
+        return f"{self.paragraph.id}-{self.version[:12]}-{self.number}"
 
 
 def split_into_pieces(
@@ -108,7 +122,7 @@ def _node_metadata(document: Document, piece: Piece) -> dict[str, Any]:
         "inserted": "\x1e".join(p.inserted),
         "piece": piece.number,
         "pieces": piece.count,
-        "retrievable": p.kind in RETRIEVABLE_KINDS,
+        "retrievable": is_searchable(p),
     }
 
 
@@ -261,16 +275,16 @@ class ParagraphIndex:
     # -- writing -----------------------------------------------------------------------
 
     def pieces(self, parsed: ParsedDocument) -> list[Piece]:
+        version = parsed.document.sha256
         out: list[Piece] = []
         for paragraph in parsed.paragraphs:
-            if paragraph.kind in RETRIEVABLE_KINDS:
-                out.extend(
-                    split_into_pieces(
-                        paragraph, self.settings.max_piece_tokens, self.embedder.count_tokens
-                    )
+            if is_searchable(paragraph):
+                pieces = split_into_pieces(
+                    paragraph, self.settings.max_piece_tokens, self.embedder.count_tokens
                 )
             else:
-                out.append(Piece(paragraph, 0, 1, paragraph.text))
+                pieces = [Piece(paragraph, 0, 1, paragraph.text)]
+            out.extend(replace(p, version=version) for p in pieces)
         return out
 
     def embed(self, batch: Sequence[ParsedDocument]) -> list[dict[str, list[float]]]:
@@ -278,7 +292,7 @@ class ParagraphIndex:
         jobs = []
         for parsed in batch:
             for piece in self.pieces(parsed):
-                if piece.paragraph.kind in RETRIEVABLE_KINDS:
+                if is_searchable(piece.paragraph):
                     text = embedding_text(parsed.document, piece.paragraph, piece.text)
                     jobs.append((len(jobs), parsed.document.doc_id, piece.node_id, text))
         vectors = self.embedder.embed_documents([text for *_, text in jobs])
@@ -323,7 +337,6 @@ class ParagraphIndex:
             self.collection().delete(ids=stale)
         return len(vectors)
 
-    @cached_property
     def dimension(self) -> int:
         return len(self.embedder.embed_query("dimension"))
 
@@ -357,12 +370,13 @@ class ParagraphIndex:
                 return
             offset += GET_PAGE
 
-    def indexed_documents(self) -> dict[str, tuple[str, str]]:
-        """doc_id -> (sha256, path) of what the index holds, for incremental ingest."""
-        out: dict[str, tuple[str, str]] = {}
+    def indexed_documents(self) -> dict[str, frozenset[str]]:
+        """doc_id -> the file versions (sha256) its nodes come from. More than one version
+        means a replacement was interrupted; ingest then finishes it."""
+        out: dict[str, set[str]] = {}
         for _, meta, _ in self.iter_nodes(include_text=False):
-            out.setdefault(meta["doc_id"], (meta["sha256"], meta["path"]))
-        return out
+            out.setdefault(meta["doc_id"], set()).add(meta["sha256"])
+        return {doc_id: frozenset(versions) for doc_id, versions in out.items()}
 
     def count(self) -> int:
         return self.collection().count()
@@ -424,4 +438,4 @@ class ParagraphIndex:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-__all__ = ["RETRIEVABLE_KINDS", "ParagraphIndex", "Piece", "WSISError", "split_into_pieces"]
+__all__ = ["RETRIEVABLE_KINDS", "ParagraphIndex", "Piece", "is_searchable", "split_into_pieces"]

@@ -109,14 +109,36 @@ def _raw_lines(page: str, page_start: int) -> list[tuple[str, int]]:
     return out
 
 
+def _header_block_end(lines: list[tuple[str, int]]) -> int:
+    """Index of the job-number-and-page line that closes a page's running header, else -1.
+
+    The UN running header (symbol, running title over one to five lines, then a line such as
+    ``25-20874 2/20``) always ends with that line, so everything above it is header even when
+    the title is not recognised as a running line, as in a two- or three-page resolution
+    whose odd and even pages print symbol and title in a different order.
+    """
+    seen = 0
+    for i, (raw, _) in enumerate(lines):
+        text = raw.strip()
+        if not text:
+            continue
+        seen += 1
+        if seen > HEADER_WINDOW:
+            return -1
+        if _JOB_AND_PAGE.match(text):
+            has_body = any(rest.strip() for rest, _ in lines[i + 1 :])
+            return i if has_body else -1
+    return -1
+
+
 def _strip_edges(
     lines: list[tuple[str, int]], running: frozenset[str], first_page: bool
 ) -> list[tuple[str, int]]:
     """Drop header lines at the top and footer lines at the bottom of a page."""
-    start = 0
     seen = 0
     limit = 25 if first_page else HEADER_WINDOW
     last_chrome = -1
+    header_end = -1 if first_page else _header_block_end(lines)
     for i, (raw, _) in enumerate(lines):
         text = raw.strip()
         if not text:
@@ -124,7 +146,11 @@ def _strip_edges(
         seen += 1
         if seen > limit:
             break
-        if _is_chrome(text, running) or (first_page and _FRONT_MATTER.match(text)):
+        if (
+            i <= header_end
+            or _is_chrome(text, running)
+            or (first_page and _FRONT_MATTER.match(text))
+        ):
             last_chrome = i
         elif not first_page:
             break
@@ -157,7 +183,9 @@ def _split_footnotes(
             continue
         match = _FOOTNOTE_START.match(text)
         if match and (not notes or raw[:1].isspace() or int(match.group(1)) == _next(notes)):
-            notes.append(Footnote(match.group(1), match.group(2), page_no, offset, offset + len(raw)))
+            notes.append(
+                Footnote(match.group(1), match.group(2), page_no, offset, offset + len(raw))
+            )
         elif notes:
             last = notes[-1]
             notes[-1] = Footnote(
@@ -170,19 +198,65 @@ def _next(notes: list[Footnote]) -> int:
     return int(notes[-1].number) + 1
 
 
+#: Words after which a number is a reference ("article 19", "Goals 3 and 5"), never a mark.
+_NUMBERING_WORDS = frozenset(
+    {
+        "action", "actions", "add", "annex", "annexes", "appendix", "article", "articles",
+        "box", "category", "chapter", "chapters", "commitment", "corr", "decision",
+        "decisions", "figure", "goal", "goals", "indicator", "item", "items", "level", "no",
+        "objective", "objectives", "option", "page", "pages", "para", "paragraph",
+        "paragraphs", "part", "parts", "phase", "pillar", "principle", "principles",
+        "priority", "protocol", "recommendation", "recommendations", "resolution",
+        "resolutions", "rev", "rule", "rules", "schedule", "sdg", "sdgs", "section",
+        "sections", "session", "stage", "step", "table", "target", "targets", "tier", "track",
+        "vol", "volume",
+    }
+)
+#: What follows a number that is a quantity or a date, not a footnote mark.
+_QUANTITY_AFTER = re.compile(
+    r"\s*(?:(?:to|and|or|[-–—])\s*\d|per\b|%|million|billion|trillion|years?\b|months?\b"
+    r"|weeks?\b|days?\b|hours?\b|(?:January|February|March|April|May|June|July|August"
+    r"|September|October|November|December)\b)"
+)
+
+
+def _is_spaced_mark(match: re.Match[str]) -> bool:
+    """Whether a footnote number standing apart from the word before it is a superscript.
+
+    Extraction leaves a superscript either with a wide gap after it ("Goals 6  and"), or
+    after punctuation ("Commitment, 1 which") or a capitalised name ("Persons with
+    Disabilities 7 affirms"), where a figure in running text rarely stands. Numbers that
+    open a quantity or a date ("on 10 June", ", 3 to 5 per cent") or follow a numbering
+    word ("Article 7", "Goals 3 and 5") are figures and stay.
+    """
+    before = match.string[: match.start()]
+    after = match.string[match.end() :]
+    if re.match(r"\s{2,}\S", after):
+        return True
+    if _QUANTITY_AFTER.match(after) or after[:2].strip() in {"(", "/", "-", "–"}:
+        return False
+    if re.search(r"[.,;:”’\"]$", before):
+        return True
+    word = re.search(r"([A-Za-z]+)$", before)
+    if word is None or word.group(1).lower() in _NUMBERING_WORDS:
+        return False
+    return word.group(1)[:1].isupper() and (not after.strip() or after[1:2].islower())
+
+
 def _remove_footnote_marks(text: str, numbers: frozenset[str]) -> str:
     """Remove superscript footnote numbers that extraction fused to the text.
 
     Only numbers that are footnotes on the same page are touched, and only where they are
-    glued to a word or punctuation ("Rights.2"), or stand after punctuation with the wide gap
-    a superscript leaves ("Commitment, 1  which"), so figures such as "resolution 70/1" stay.
+    glued to a word or punctuation ("Rights.2"), or stand apart in the way a superscript
+    does (see :func:`_is_spaced_mark`), so figures such as "resolution 70/1" stay.
     """
     if not numbers:
         return text
     alternatives = "|".join(sorted(numbers, key=len, reverse=True))
     fused = re.compile(rf"(?<=[a-z).,;:”’\"])(?:{alternatives})(?=[\s,.;:]|$)")
-    spaced = re.compile(rf"(?<=[.,;:”’\"])\s+(?:{alternatives})(?=\s{{2,}}|\s*$)")
-    return fused.sub("", spaced.sub("", text))
+    spaced = re.compile(rf"(?<=\S)[^\S\n]+(?:{alternatives})(?=\s|$)")
+    text = spaced.sub(lambda m: "" if _is_spaced_mark(m) else m.group(0), text)
+    return fused.sub("", text)
 
 
 def page_body(pages: Sequence[str]) -> Body:
@@ -231,8 +305,19 @@ def vocabulary(lines: Sequence[Line]) -> frozenset[str]:
     return frozenset(w.lower() for ln in lines for w in re.findall(r"[A-Za-z]+", ln.text))
 
 
+#: Words after a line-end hyphen that mark it as suspended ("zero- and low-emission").
+_SUSPENDED_HYPHEN = re.compile(r"(?:and|or|nor|to)\s")
+
+
 def join_lines(parts: Sequence[str], words: frozenset[str]) -> str:
-    """Join wrapped lines into one paragraph, mending line-end hyphens and split words."""
+    """Join wrapped lines into one paragraph, mending line-end hyphens and split words.
+
+    A hyphen at a line end is dropped only when the document spells the joined word whole
+    elsewhere ("develop-" + "ment"); it stays, with no space, in compounds ("multi-" +
+    "stakeholder", "Secretary-" + "General"; extraction sometimes puts a space before it,
+    "people -" + "centred"), and keeps its space when it is suspended before "and", "or" or
+    "to" ("zero-" + "and low-emission"). A range of numbers closes up ("2021–" + "2025").
+    """
     text = ""
     for part in parts:
         if not text:
@@ -242,20 +327,33 @@ def join_lines(parts: Sequence[str], words: frozenset[str]) -> str:
             text = f"{text}\n{part}"
             continue
         head = re.match(r"[A-Za-z]+", part)
-        tail = re.search(r"([A-Za-z]+) ?-$", text)
-        if tail and head and part[:1].islower():
+        tail = re.search(r"\b([A-Za-z]+) ?-$", text)
+        if tail and head and not _SUSPENDED_HYPHEN.match(part):
             joined = (tail.group(1) + head.group(0)).lower()
-            if joined in words and f"{tail.group(1)}-{head.group(0)}".lower() not in words:
-                text = text[: tail.end(1)] + part
-            else:
-                text = text[: tail.end(1)] + "-" + part
+            hyphen = "" if part[:1].islower() and joined in words else "-"
+            text = text[: tail.end(1)] + hyphen + part
+            continue
+        if re.search(r"\d[–-]$", text) and part[:1].isdigit():
+            text = f"{text}{part}"
             continue
         text = f"{text} {part}"
-    return repair_split_words(text, words)
+    return repair_split_words(mend_spaced_hyphens(text), words)
+
+
+def mend_spaced_hyphens(text: str) -> str:
+    """Close the space extraction puts before a hyphen ("people -centred" -> "people-centred").
+
+    A hyphen after "and", "or" or "to" is a suspended prefix ("country-owned and -driven")
+    and keeps its space; UN texts print dashes as spaced en dashes, never as " -".
+    """
+    return re.sub(r"(?<![A-Za-z])(?!(?:and|or|nor|to) )([A-Za-z]+) -(?=[A-Za-z])", r"\1-", text)
 
 
 _SHORT_WORDS = frozenset(
-    ["a", "i", "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me", "my", "no", "of", "on", "or", "so", "to", "up", "us", "we"]
+    {
+        "a", "i", "an", "as", "at", "be", "by", "do", "go", "he", "if", "in", "is", "it", "me",
+        "my", "no", "of", "on", "or", "so", "to", "up", "us", "we",
+    }
 )
 
 

@@ -206,7 +206,7 @@ def ingest(
             except OSError as exc:
                 report.skipped.append(Skipped(str(path), f"cannot be read ({exc.strerror})"))
                 continue
-            if known.get(doc_id, ("", ""))[0] == digest:
+            if known.get(doc_id) == {digest}:
                 report.unchanged += 1
             else:
                 todo.append((path, doc_id))
