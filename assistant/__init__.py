@@ -1,1 +1,1 @@
-"""WSIS Assistant: answers about World Summit on the Information Society texts, cited by paragraph."""
+"""WSIS Assistant: answers from World Summit on the Information Society texts, cited."""

@@ -12,6 +12,7 @@ much of the question the best lexical match covers.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,10 +38,10 @@ class AbstentionPolicy:
     """Thresholds calibrated on the development half of the shipped test set
     (``wsis eval --calibrate``; method in eval/README.md)."""
 
-    min_coverage: float = 0.75
-    min_dense: float = 0.42
-    min_lexical: float = 0.18
-    min_matched: float = 0.0
+    min_coverage: float = 0.5
+    min_dense: float = 0.5
+    min_lexical: float = 0.15
+    min_matched: float = 0.3
     min_agreement: float = 0.0
 
     def abstains(self, trace: RetrievalTrace) -> bool:
@@ -66,8 +67,8 @@ class ExtractiveAnswerer:
     """Quotes, never paraphrases."""
 
     policy: AbstentionPolicy = AbstentionPolicy()
-    max_paragraphs: int = 3
-    relative_cutoff: float = 0.85
+    max_paragraphs: int = 2
+    relative_cutoff: float = 0.9
     sentences_per_paragraph: int = 2
 
     def select(self, hits: Sequence[Hit], trace: RetrievalTrace) -> tuple[Hit, ...]:
@@ -85,19 +86,17 @@ class ExtractiveAnswerer:
         parts = sentences(hit.paragraph.text)
         if whole or len(parts) <= self.sentences_per_paragraph:
             return hit.paragraph.text
-        from assistant.retrieval import _tokens
-
         import Stemmer
+
+        from assistant.retrieval import _tokens
 
         stemmer = Stemmer.Stemmer("english")
         wanted = set(query_tokens)
-        scored = [
-            (len(wanted & set(_tokens(s, stemmer))), -i, i) for i, s in enumerate(parts)
-        ]
+        scored = [(len(wanted & set(_tokens(s, stemmer))), -i, i) for i, s in enumerate(parts)]
         best = sorted(scored, reverse=True)[: self.sentences_per_paragraph]
         keep = sorted(i for _, _, i in best)
         text = parts[keep[0]]
-        for before, i in zip(keep, keep[1:], strict=False):
+        for before, i in itertools.pairwise(keep):
             text += (" " if i == before + 1 else " … ") + parts[i]
         return text
 
@@ -114,4 +113,4 @@ class ExtractiveAnswerer:
             lines.append(f"“{text}” ({hit.citation})")
             if hit.identical_in:
                 lines[-1] += f" [identical text in {', '.join(hit.identical_in)}]"
-        return "\n\n".join(lines), tuple(ordered), False
+        return "\n\n".join(lines), cited, False

@@ -83,9 +83,13 @@ def main() -> None:
     print(f"{len(questions)} questions, {result['paragraphs']} paragraphs\n")
     print("| operation | p50 ms | p95 ms | p50 vs dense-only search |\n|---|---|---|---|")
     for name, row in rows.items():
-        print(f"| {name} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p50_ms'] / base:.2f}× |")
-    print(f"\ncold start (new process to first answer), median of {len(cold)}: "
-          f"{result['cold_start_s']:.1f} s")
+        print(
+            f"| {name} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p50_ms'] / base:.2f}× |"
+        )
+    print(
+        f"\ncold start (new process to first answer), median of {len(cold)}: "
+        f"{result['cold_start_s']:.1f} s"
+    )
 
 
 if __name__ == "__main__":

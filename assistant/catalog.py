@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from assistant.types import Document, Paragraph, ParagraphKind
 
 
-
 def _norm_symbol(symbol: str) -> str:
     return "".join(symbol.upper().split())
 

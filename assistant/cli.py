@@ -77,7 +77,9 @@ def parse(file: Path, as_json: bool) -> None:
         click.echo(json.dumps(parsed.to_dict(), ensure_ascii=False, indent=2))
         return
     doc = parsed.document
-    click.echo(f"{doc.name} — {doc.title or '(no title)'} [{doc.kind.value}, {doc.date or 'undated'}]")
+    click.echo(
+        f"{doc.name} — {doc.title or '(no title)'} [{doc.kind.value}, {doc.date or 'undated'}]"
+    )
     for p in parsed.paragraphs:
         where = f"{p.part}, " if p.part else ""
         pages = f"p. {p.page_start}" if p.page_start else ""
@@ -107,7 +109,9 @@ def ingest(
     embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embed_batch_size)
     index = ParagraphIndex(settings, embedder)
     with progress_bar(disabled=quiet) as progress:
-        report = run_guarded(lambda: run_ingest(settings, index, rebuild=rebuild, progress=progress))
+        report = run_guarded(
+            lambda: run_ingest(settings, index, rebuild=rebuild, progress=progress)
+        )
     click.echo(
         f"Index {index.location}: {report.documents} documents, {report.paragraphs} paragraphs "
         f"({len(report.added)} added, {len(report.updated)} updated, "
@@ -146,8 +150,12 @@ filter_options = [
         type=click.Choice(["resolution", "draft", "report", "submission"]),
         help="Only documents of this kind (repeatable).",
     ),
-    click.option("--doc", "docs", multiple=True, help="Only this document, by symbol (repeatable)."),
-    click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Dated on or after."),
+    click.option(
+        "--doc", "docs", multiple=True, help="Only this document, by symbol (repeatable)."
+    ),
+    click.option(
+        "--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Dated on or after."
+    ),
     click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Dated on or before."),
 ]
 
@@ -166,7 +174,9 @@ def _print_answer(answer: Any) -> None:
         click.echo("\nCited:")
         for hit in answer.citations:
             title = f" — {hit.document.title}" if hit.document.title else ""
-            section = f" [{hit.paragraph.section.split(' > ')[-1]}]" if hit.paragraph.section else ""
+            section = (
+                f" [{hit.paragraph.section.split(' > ')[-1]}]" if hit.paragraph.section else ""
+            )
             click.echo(f"  {hit.citation}{section}{title}")
 
 

@@ -16,9 +16,48 @@ from assistant.settings import Settings
 from assistant.types import Answer, Document, Hit
 
 MAX_QUESTION_CHARS = 2000
-_ENGLISH_HINTS = frozenset("the of and to in is what which how does did on for are about".split())
+_ENGLISH_HINTS = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "what",
+        "which",
+        "how",
+        "does",
+        "did",
+        "on",
+        "for",
+        "are",
+        "about",
+    ]
+)
 _OTHER_HINTS = frozenset(
-    "le la les des du est que quel quelle sur dans el los las del qué cuál sobre una por".split()
+    [
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "est",
+        "que",
+        "quel",
+        "quelle",
+        "sur",
+        "dans",
+        "el",
+        "los",
+        "las",
+        "del",
+        "qué",
+        "cuál",
+        "sobre",
+        "una",
+        "por",
+    ]
 )
 NOT_ENGLISH_NOTICE = (
     "The documents are indexed in English; a question in another language may find poor "
@@ -31,9 +70,7 @@ def clean_question(question: str) -> str:
     be a question."""
     if question is None:
         raise InvalidQuestion("the question is empty; type a question about the documents")
-    text = "".join(
-        ch if unicodedata.category(ch)[0] != "C" else " " for ch in question
-    )
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in question)
     text = " ".join(text.split())
     if not text:
         raise InvalidQuestion("the question is empty; type a question about the documents")

@@ -165,6 +165,9 @@ def expand_acronyms(text: str) -> str:
     """The text with the expansion of each UN acronym it uses appended once."""
     extra = []
     for acronym, expansion in ACRONYMS.items():
-        if re.search(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text) and expansion.lower() not in text.lower():
+        if (
+            re.search(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text)
+            and expansion.lower() not in text.lower()
+        ):
             extra.append(expansion)
     return f"{text} ({'; '.join(extra)})" if extra else text

@@ -706,7 +706,8 @@ class UploadResult:
         verb = "Replaced" if self.replaced else "Added"
         return (
             f"{verb} {self.document.name} ({Path(self.document.path).name}): "
-            f"{self.paragraphs} searchable paragraphs. It can be asked about now."
+            f"{self.paragraphs} searchable paragraph{'' if self.paragraphs == 1 else 's'}. "
+            "It can be asked about now."
         )
 
 

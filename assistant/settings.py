@@ -37,11 +37,11 @@ class Settings(BaseSettings):
     )
     index_dir: Path = Field(
         default=PROJECT_ROOT / ".wsis" / "index",
-        description="Folder holding the embedded Chroma index; one sub-folder per model and parser.",
+        description="Folder of the embedded Chroma index; one sub-folder per model and parser.",
     )
     chroma_url: str | None = Field(
         default=None,
-        description="URL of a Chroma server (http://127.0.0.1:8000); unset uses the embedded store.",
+        description="Chroma server URL (http://127.0.0.1:8000); unset: the embedded store.",
     )
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2",

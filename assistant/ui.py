@@ -191,6 +191,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                 datatype=["str", "str", "str", "str", "number"],
                 wrap=True,
                 interactive=False,
+                column_widths=["16%", "56%", "10%", "11%", "7%"],
                 label="Ingested documents (select a row to read it)",
             )
             reader = gr.Dropdown(
@@ -203,6 +204,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                     label=f"PDF, DOCX, HTML or Markdown, at most {limit} MB",
                     file_types=sorted(_upload_suffixes()),
                     type="filepath",
+                    elem_id="wsis-upload-file",
                 )
                 upload_button = gr.Button("Add to the index", variant="primary")
                 upload_status = gr.HTML(label="Upload status", elem_id="wsis-upload-status")
@@ -224,7 +226,12 @@ def build(assistant: Assistant) -> gr.Blocks:
                 "Upload a test set (JSONL or CSV in the format of `eval/README.md`); the "
                 "product answers every question as `wsis eval` does."
             )
-            testset = gr.File(label="Test set", file_types=[".jsonl", ".csv"], type="filepath")
+            testset = gr.File(
+                label="Test set",
+                file_types=[".jsonl", ".csv"],
+                type="filepath",
+                elem_id="wsis-testset",
+            )
             evaluate_button = gr.Button("Evaluate", variant="primary")
             evaluation_status = gr.HTML(label="Evaluation status", elem_id="wsis-eval-status")
             metrics = gr.Dataframe(label="Metrics", interactive=False)

@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,14 +27,18 @@ from assistant.types import Document, DocumentKind, Paragraph, ParagraphKind, Pa
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
-    from llama_index.core.schema import TextNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     from ingest.embedding import Embedder
 
 #: Paragraph kinds that answer questions; headings and footnotes are stored but not searched.
 RETRIEVABLE_KINDS = frozenset(
-    {ParagraphKind.PREAMBULAR, ParagraphKind.OPERATIVE, ParagraphKind.PROSE, ParagraphKind.AMENDMENT}
+    {
+        ParagraphKind.PREAMBULAR,
+        ParagraphKind.OPERATIVE,
+        ParagraphKind.PROSE,
+        ParagraphKind.AMENDMENT,
+    }
 )
 GET_PAGE = 5000
 #: Fewer words than this is a chapeau ("The General Assembly,") rather than an answer.
@@ -45,8 +48,7 @@ MIN_SEARCHABLE_WORDS = 4
 def is_searchable(paragraph: Paragraph) -> bool:
     """Whether a paragraph can answer a question: the kinds that carry content, with words."""
     return (
-        paragraph.kind in RETRIEVABLE_KINDS
-        and len(paragraph.text.split()) >= MIN_SEARCHABLE_WORDS
+        paragraph.kind in RETRIEVABLE_KINDS and len(paragraph.text.split()) >= MIN_SEARCHABLE_WORDS
     )
 
 
@@ -67,9 +69,7 @@ class Piece:
         return f"{self.paragraph.id}-{self.version[:12]}-{self.number}"
 
 
-def split_into_pieces(
-    paragraph: Paragraph, max_tokens: int, count_tokens: Any
-) -> list[Piece]:
+def split_into_pieces(paragraph: Paragraph, max_tokens: int, count_tokens: Any) -> list[Piece]:
     """Split a paragraph longer than the model's input at sentence ends, never mid-sentence
     unless one sentence alone is too long."""
     if count_tokens(paragraph.text) <= max_tokens:
@@ -164,10 +164,10 @@ class _ModelEmbeddingFunction:
     def __init__(self, embedder: Embedder) -> None:
         self._embedder = embedder
 
-    def __call__(self, input: list[str]) -> list[list[float]]:  # noqa: A002 - Chroma's name
+    def __call__(self, input: list[str]) -> list[list[float]]:
         return self._embedder.embed_documents(list(input))
 
-    def embed_query(self, input: list[str]) -> list[list[float]]:  # noqa: A002
+    def embed_query(self, input: list[str]) -> list[list[float]]:
         return [self._embedder.embed_query(text) for text in input]
 
     @staticmethod
@@ -252,7 +252,10 @@ class ParagraphIndex:
         return self.settings.chroma_url or str(self.settings.index_path)
 
     def exists(self) -> bool:
-        if not self.settings.chroma_url and not (self.settings.index_path / "chroma.sqlite3").exists():
+        if (
+            not self.settings.chroma_url
+            and not (self.settings.index_path / "chroma.sqlite3").exists()
+        ):
             return False
         names = {getattr(c, "name", c) for c in self.client.list_collections()}
         return self.collection_name in names
@@ -324,9 +327,7 @@ class ParagraphIndex:
                 metadata=_node_metadata(document, piece),
                 embedding=vectors.get(piece.node_id) or [0.0] * dimension,
             )
-            node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(
-                node_id=document.doc_id
-            )
+            node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=document.doc_id)
             nodes.append(node)
         store = self.vector_store
         for start in range(0, len(nodes), GET_PAGE):
@@ -364,7 +365,9 @@ class ParagraphIndex:
         while True:
             batch = collection.get(include=include, limit=GET_PAGE, offset=offset)
             texts = batch.get("documents") or [""] * len(batch["ids"])
-            for node_id, meta, text in zip(batch["ids"], batch["metadatas"] or [], texts, strict=True):
+            for node_id, meta, text in zip(
+                batch["ids"], batch["metadatas"] or [], texts, strict=True
+            ):
                 yield node_id, dict(meta), text or ""
             if len(batch["ids"]) < GET_PAGE:
                 return
@@ -394,17 +397,19 @@ class ParagraphIndex:
     def dense_query(
         self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
-        """(paragraph id, cosine similarity) of the nearest retrievable pieces."""
-        from llama_index.core.vector_stores.types import VectorStoreQuery
+        """(paragraph id, cosine similarity) of the nearest pieces.
 
-        clause: dict[str, Any] = {"retrievable": True}
-        if where:
-            clause = {"$and": [clause, where]}
-        result = self.vector_store.query(
-            VectorStoreQuery(query_embedding=list(embedding), similarity_top_k=k), where=clause
-        )
+        Without a filter, headings and footnotes come back too (a metadata filter makes
+        Chroma's search two to three times slower); callers keep the paragraphs they search.
+        """
         import math
 
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        query = VectorStoreQuery(query_embedding=list(embedding), similarity_top_k=k)
+        result = self.vector_store.query(query, where=where) if where else self.vector_store.query(
+            query
+        )
         out = []
         for node, similarity in zip(result.nodes or [], result.similarities or [], strict=True):
             cosine = 1.0 + math.log(max(similarity, 1e-12))

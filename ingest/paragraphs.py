@@ -41,7 +41,29 @@ _DECIMAL_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+[A-Z]")
 _RESOLUTION_TITLE = re.compile(r"^\d{2,3}/\d{1,4}\.\s+[A-Z“\"]")
 _NAMED_HEADING = re.compile(r"^(Action|Objective|Principle|Commitment|Goal)\s+\d+\.\s")
 _PREAMBULAR_OPENERS = frozenset(
-    ["mindful", "concerned", "aware", "conscious", "convinced", "guided", "determined", "cognizant", "alarmed", "deeply", "gravely", "seriously", "noting", "bearing", "taking", "having", "further", "also", "welcoming", "affirming", "convinced"]
+    [
+        "mindful",
+        "concerned",
+        "aware",
+        "conscious",
+        "convinced",
+        "guided",
+        "determined",
+        "cognizant",
+        "alarmed",
+        "deeply",
+        "gravely",
+        "seriously",
+        "noting",
+        "bearing",
+        "taking",
+        "having",
+        "further",
+        "also",
+        "welcoming",
+        "affirming",
+        "convinced",
+    ]
 )
 _TERMINAL = (".", ";", ":", ",", "?", "!")
 
@@ -127,8 +149,11 @@ def _looks_like_title(
         or prev.text.endswith((".", ";", ":"))
         or prev.page != line.page
     )
-    next_opens = nxt is None or nxt.indented or bool(_NUMBERED.match(nxt.text)) or (
-        _heading_level(nxt.text, _State()) is not None
+    next_opens = (
+        nxt is None
+        or nxt.indented
+        or bool(_NUMBERED.match(nxt.text))
+        or (_heading_level(nxt.text, _State()) is not None)
     )
     return prev_closed and next_opens
 
@@ -207,15 +232,21 @@ class _Builder:
             self.state.operative_seen = True
             self.start(ParagraphKind.OPERATIVE, str(number), line, numbered.group(2))
             return
-        if current is not None and current.kind is ParagraphKind.HEADING:
-            if self._continues_heading(current, line):
-                current.add(line)
-                return
+        if (
+            current is not None
+            and current.kind is ParagraphKind.HEADING
+            and self._continues_heading(current, line)
+        ):
+            current.add(line)
+            return
         sub_item = _LETTERED.match(line.text) or numbered
-        if current is not None and (sub_item or not line.indented):
-            if current.kind is not ParagraphKind.HEADING:
-                current.add(line)
-                return
+        if (
+            current is not None
+            and (sub_item or not line.indented)
+            and current.kind is not ParagraphKind.HEADING
+        ):
+            current.add(line)
+            return
         if (
             current is not None
             and current.kind is not ParagraphKind.HEADING

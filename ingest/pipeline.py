@@ -72,7 +72,6 @@ def parse_source(source: SourceFile, doc_id: str) -> ParsedDocument:
     else:
         pages, paragraphs = _markup_paragraphs(source, fmt, doc_id)
     if not any(p.text.strip() for p in paragraphs):
-
         raise UnreadableDocument(name, "no paragraphs of text were found in it")
     meta = extract_metadata(pages, source.path.name, fmt)
     document = Document(
@@ -255,5 +254,3 @@ def _parse_all(
     if progress:
         progress("parsing", len(todo), len(todo))
     return results
-
-

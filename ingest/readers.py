@@ -19,7 +19,9 @@ MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 TEXT_SUFFIXES = frozenset({".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 DOCX_SUFFIXES = frozenset({".docx"})
-SUPPORTED_SUFFIXES = PDF_SUFFIXES | MARKDOWN_SUFFIXES | TEXT_SUFFIXES | HTML_SUFFIXES | DOCX_SUFFIXES
+SUPPORTED_SUFFIXES = (
+    PDF_SUFFIXES | MARKDOWN_SUFFIXES | TEXT_SUFFIXES | HTML_SUFFIXES | DOCX_SUFFIXES
+)
 
 #: Bounds that keep one hostile file from taking the machine.
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -44,7 +46,8 @@ def read_source(path: Path) -> SourceFile:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise UnreadableDocument(
-                str(path), f"file is {size // 2**20} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit"
+                str(path),
+                f"file is {size // 2**20} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit",
             )
         data = path.read_bytes()
     except OSError as exc:
@@ -95,9 +98,7 @@ def pdf_pages(source: SourceFile, max_pages: int | None = None) -> list[str]:
             name, f"PDF is damaged and cannot be read ({type(exc).__name__}: {exc})"
         ) from exc
     except Exception as exc:
-        raise UnreadableDocument(
-            name, f"PDF cannot be read ({type(exc).__name__}: {exc})"
-        ) from exc
+        raise UnreadableDocument(name, f"PDF cannot be read ({type(exc).__name__}: {exc})") from exc
     if sum(len(p.strip()) for p in pages) < 20:
         raise UnreadableDocument(
             name, "PDF has no text layer (scanned images?); run OCR on it first, then ingest it"

@@ -20,8 +20,16 @@ from assistant.types import DocumentKind
 pytestmark = pytest.mark.corpus
 
 HIT_KEYS = {
-    "doc_id", "symbol", "title", "paragraph", "part", "section", "page_start", "page_end",
-    "text", "score",
+    "doc_id",
+    "symbol",
+    "title",
+    "paragraph",
+    "part",
+    "section",
+    "page_start",
+    "page_end",
+    "text",
+    "score",
 }
 
 
@@ -130,7 +138,9 @@ def test_control_characters_and_instructions_are_just_text(full_assistant) -> No
     )
     assert "system prompt" not in answer.text or answer.abstained
     for citation in answer.citations:
-        assert citation.paragraph.text in full_assistant.catalog.paragraphs[citation.paragraph.id].text
+        assert (
+            citation.paragraph.text in full_assistant.catalog.paragraphs[citation.paragraph.id].text
+        )
 
 
 def test_french_question_gets_a_language_notice(full_assistant) -> None:
@@ -157,7 +167,13 @@ def test_batch_json_contract(full_settings, full_assistant, tmp_path) -> None:
     assert [r["id"] for r in records[:3]] == ["a", "b", "c"]
     for record in records[:3]:
         assert set(record) == {
-            "id", "question", "answer", "abstained", "citations", "hits", "timings_ms"
+            "id",
+            "question",
+            "answer",
+            "abstained",
+            "citations",
+            "hits",
+            "timings_ms",
         }
         assert set(record["timings_ms"]) == {"retrieve", "answer", "total"}
         assert len(record["hits"]) == 10
