@@ -81,6 +81,9 @@ class RetrievalWeights:
     #: BM25 is divided by max(best score of the query, lexical_floor x the best score it
     #: could reach): a strong lexical list is scaled to 1, a weak one stays small.
     lexical_floor: float = 0.35
+    #: Subtracted from preambular paragraphs: long "Recalling ..." paragraphs name many
+    #: topics and otherwise win too often over the operative paragraph that decides.
+    preambular_penalty: float = 0.0
     candidates: int = 150
 
 
@@ -175,6 +178,9 @@ class LexicalIndex:
         self.position = {p.id: i for i, p in enumerate(self.paragraphs)}
         self.doc_ids = np.array([p.doc_id for p in self.paragraphs], dtype=object)
         self.parts = np.array([p.part or "" for p in self.paragraphs], dtype=object)
+        self.preambular = np.array(
+            [p.kind is ParagraphKind.PREAMBULAR for p in self.paragraphs], dtype=np.float32
+        )
 
     def tokens(self, text: str) -> list[str]:
         return _tokens(text, self.stemmer)
@@ -369,6 +375,7 @@ class HybridRetriever:
         else:
             fused = weights.dense * dense + weights.lexical * lexical
         fused = fused + weights.named_document_boost * signals.in_named
+        fused = fused - weights.preambular_penalty * self.lexical.preambular
         if signals.allowed is not None:
             fused = np.where(signals.allowed, fused, -np.inf)
         order = np.argsort(-fused)[: max(k * 3, k + 10)]

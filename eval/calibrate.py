@@ -113,10 +113,16 @@ def main() -> None:
     results = []
     cache: dict[str, Signals] = {}
     dense_weights = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
-    grid = itertools.product(dense_weights, [0.0, 0.05, 0.1, 0.2], [0.2, 0.35, 0.5, 0.7])
-    for dense, boost, floor in grid:
+    grid = itertools.product(
+        dense_weights, [0.0, 0.05, 0.1, 0.2], [0.2, 0.35, 0.5, 0.7], [0.0, 0.03, 0.06, 0.1]
+    )
+    for dense, boost, floor, preambular in grid:
         weights = RetrievalWeights(
-            dense=dense, lexical=1 - dense, named_document_boost=boost, lexical_floor=floor
+            dense=dense,
+            lexical=1 - dense,
+            named_document_boost=boost,
+            lexical_floor=floor,
+            preambular_penalty=preambular,
         )
         score = retrieval_score(collect(assistant, items, weights, cache))
         results.append((score, weights))

@@ -35,6 +35,12 @@ _FRONT_MATTER = re.compile(
 _FOOTNOTE_RULE = re.compile(r"^_{5,}$")
 _FOOTNOTE_START = re.compile(r"^(\d{1,3})\s+(\S.*)$")
 _PLENARY = re.compile(r"^\d+(?:st|nd|rd|th) plenary meeting$")
+#: Lines that open the body of a resolution or decision: its numbered title, the organ
+#: adopting it, or the closing meeting line. No front matter follows them.
+_BODY_OPENER = re.compile(
+    r"^(?:\d{2,3}/\d{1,4}\.\s+\S|The (?:General Assembly|Economic and Social Council"
+    r"|Security Council)\b|\d+(?:st|nd|rd|th) plenary meeting$)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +150,7 @@ def _strip_edges(
         if not text:
             continue
         seen += 1
-        if seen > limit:
+        if seen > limit or (first_page and _BODY_OPENER.match(text)):
             break
         if (
             i <= header_end
@@ -175,6 +181,8 @@ def _split_footnotes(
     """Footnotes sit below a rule of underscores at the foot of the page."""
     rule = next((i for i, (raw, _) in enumerate(lines) if _FOOTNOTE_RULE.match(raw.strip())), None)
     if rule is None:
+        rule = _unruled_footnotes(lines)
+    if rule is None:
         return lines, []
     notes: list[Footnote] = []
     for raw, offset in lines[rule + 1 :]:
@@ -192,6 +200,61 @@ def _split_footnotes(
                 last.number, f"{last.text} {text}", last.page, last.start, offset + len(raw)
             )
     return lines[:rule], notes
+
+
+def _unruled_footnotes(lines: list[tuple[str, int]]) -> int | None:
+    """Index of the blank line over a footnote block printed without a rule, else None.
+
+    Some reports (A/80/62) print footnotes under a blank line only. A block is taken for
+    footnotes only when it runs to the foot of the page, each footnote opens on an indented
+    line with its number ("  2 A/RES/79/1."), the numbers are consecutive, no blank line
+    breaks it, and at least one of them is printed as a mark fused to the body text above
+    ("humanity.2"), so a numbered list or a table at a page end stays body text. Up to three
+    unindented lines may come first: the end of a footnote begun on the page before.
+    """
+    for i, (raw, _) in enumerate(lines):
+        if raw.strip():
+            continue
+        block = lines[i + 1 :]
+        first = next((k for k, (text, _) in enumerate(block) if _opens_footnote(text)), None)
+        if first is None or first > 3:
+            continue
+        if any(not text.strip() or text[:1].isspace() for text, _ in block[:first]):
+            continue
+        numbers = _footnote_numbers(block[first:])
+        if numbers and _marked_above(lines[:i], numbers):
+            return i
+    return None
+
+
+def _opens_footnote(raw: str) -> bool:
+    return raw[:1].isspace() and _FOOTNOTE_START.match(raw.strip()) is not None
+
+
+def _footnote_numbers(block: list[tuple[str, int]]) -> list[int]:
+    """The consecutive numbers that open the footnotes of a block, or [] if it is none."""
+    numbers: list[int] = []
+    for k, (raw, _) in enumerate(block):
+        text = raw.strip()
+        if not text:
+            if any(rest.strip() for rest, _ in block[k:]):
+                return []
+            break
+        match = _FOOTNOTE_START.match(text)
+        if match and _opens_footnote(raw):
+            number = int(match.group(1))
+            if numbers and number != numbers[-1] + 1:
+                return []
+            numbers.append(number)
+    return numbers
+
+
+def _marked_above(lines: list[tuple[str, int]], numbers: list[int]) -> bool:
+    body = "\n".join(raw.strip() for raw, _ in lines)
+    return any(
+        re.search(rf"(?<=[A-Za-z.,;:”’\")]){n}(?=[\s,.;:]|$)", body, flags=re.MULTILINE)
+        for n in numbers
+    )
 
 
 def _next(notes: list[Footnote]) -> int:

@@ -8,10 +8,13 @@ The rules follow how UN texts are printed:
 - Numbering restarts in parts: annexes, appendices and draft resolutions in a report. The part
   is recorded ("Annex I") so labels stay unique.
 - Unnumbered paragraphs start on an indented line. Before the first operative paragraph,
-  those that open with a participle ("Recalling", "Reaffirming", ...) are preambular.
+  those that open with a participle ("Recalling", "Reaffirming", ...), or an adverb and a
+  participle ("Unequivocally condemning", "Gravely concerned"), are preambular.
 - Lettered items ("(a)", "(i)") stay inside their paragraph.
 - Headings are short lines without closing punctuation, or carry heading numbering
-  ("III.", "B.", "4.1.", "Action 6.", "Objective 2."); they form the section path.
+  ("III.", "B.", "4.1.", "Action 6.", "Objective 2."); they form the section path. The
+  title printed under a part heading ("Annex II" / "Declaration on Future Generations") is
+  a heading, even when it wraps or no numbered paragraph follows it.
 
 Labels: numbered paragraphs keep their printed number; the others are labelled by position:
 ``pp1``, ``pp2`` (preambular), ``p1``, ``p2`` (other unnumbered text), ``h1``, ``h2``
@@ -65,6 +68,9 @@ _PREAMBULAR_OPENERS = frozenset(
         "convinced",
     ]
 )
+#: An adverb before a participle opens a preambular paragraph as the participle alone does
+#: ("Unequivocally condemning", "Strongly condemning", "Gravely concerned").
+_ADVERB_PARTICIPLE = re.compile(r"^[A-Z][a-z]{2,}ly [a-z]{3,}(?:ing|ed)\b")
 _TERMINAL = (".", ";", ":", ",", "?", "!")
 
 
@@ -110,7 +116,9 @@ def is_preambular_opening(text: str) -> bool:
     if not words or not words[0][:1].isupper():
         return False
     first = words[0].lower()
-    return (first.endswith("ing") and len(first) > 5) or first in _PREAMBULAR_OPENERS
+    if (first.endswith("ing") and len(first) > 5) or first in _PREAMBULAR_OPENERS:
+        return True
+    return _ADVERB_PARTICIPLE.match(text) is not None
 
 
 def _heading_level(text: str, state: _State) -> int | None:
@@ -269,6 +277,8 @@ class _Builder:
         return expected < number <= expected + 2 and closed and self.state.operative_seen
 
     def _continues_heading(self, current: _Draft, line: Line) -> bool:
+        if _wraps_resolution_title(current, line):
+            return True
         last = current.lines[-1].text
         if line.indented or _heading_level(line.text, self.state) is not None:
             return False
@@ -290,10 +300,20 @@ def detect_paragraphs(body: Body, doc_id: str) -> list[Paragraph]:
     """Paragraphs in reading order from the body lines of a document."""
     lines = body.lines
     builder = _Builder(doc_id, vocabulary(lines))
+    title_rest = 0
     for i, line in enumerate(lines):
         prev = lines[i - 1] if i else None
         nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if title_rest and builder.current is not None:
+            builder.current.add(line)
+            title_rest -= 1
+            continue
         numbered = _NUMBERED.match(line.text)
+        title = _part_title_lines(lines, i) if _after_part_heading(builder) else 0
+        if title:
+            builder.heading(line, 1)
+            title_rest = title - 1
+            continue
         if numbered and builder._continues_numbering(int(numbered.group(1)), line, prev):
             level = None
         else:
@@ -325,9 +345,66 @@ def detect_paragraphs(body: Body, doc_id: str) -> list[Paragraph]:
     return _unique_footnotes(builder.out)
 
 
+def _wraps_resolution_title(current: _Draft, line: Line) -> bool:
+    """A resolution's numbered title ("79/325. Terms of reference ...") runs on, unindented,
+    until the blank line above "The General Assembly," however short its lines."""
+    return (
+        current.kind is ParagraphKind.HEADING
+        and _RESOLUTION_TITLE.match(current.first_text) is not None
+        and len(current.lines) < 4
+        and line.page == current.lines[-1].page
+        and not line.after_blank
+        and not line.indented
+        and not current.lines[-1].text.endswith(_TERMINAL)
+        and _heading_level(line.text, _State()) is None
+    )
+
+
+def _after_part_heading(builder: _Builder) -> bool:
+    """Whether the paragraph being built is a one-line part heading ("Annex II")."""
+    current = builder.current
+    return (
+        current is not None
+        and current.kind is ParagraphKind.HEADING
+        and len(current.lines) == 1
+        and _PART.match(current.first_text) is not None
+    )
+
+
+def _part_title_lines(lines: Sequence[Line], i: int) -> int:
+    """How many lines, from ``lines[i]``, form the title printed under a part heading.
+
+    An annex prints its title ("Global Digital Compact", "Declaration on Future
+    Generations") right under "Annex I", wrapped over at most three lines that end without
+    closing punctuation; the block ends at a blank line, an indented line, a numbered
+    paragraph or a heading. 0 when the text under the part heading is no such title.
+    """
+    first = lines[i]
+    if not first.text[:1].isupper() or _NUMBERED.match(first.text) or _LETTERED.match(first.text):
+        return 0
+    count = 1
+    while i + count < len(lines) and count <= 3:
+        nxt = lines[i + count]
+        if (
+            nxt.after_blank
+            or nxt.indented
+            or nxt.page != first.page
+            or _NUMBERED.match(nxt.text)
+            or _heading_level(nxt.text, _State()) is not None
+        ):
+            break
+        count += 1
+    block = lines[i : i + count]
+    if count > 3 or block[-1].text.endswith(_TERMINAL) or sum(len(ln.text) for ln in block) > 200:
+        return 0
+    return count
+
+
 def _inside_heading(builder: _Builder, line: Line) -> bool:
     """A wrapped heading line ("Action 6. ... social / cohesion.") is not a new heading."""
     current = builder.current
+    if current is not None and _wraps_resolution_title(current, line):
+        return True
     return (
         current is not None
         and current.kind is ParagraphKind.HEADING

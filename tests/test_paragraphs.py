@@ -27,7 +27,7 @@ from ingest.layout import (
     running_lines,
     vocabulary,
 )
-from ingest.paragraphs import pdf_paragraphs
+from ingest.paragraphs import is_preambular_opening, pdf_paragraphs
 from ingest.pipeline import parse_file
 
 Parse = Callable[[Path], ParsedDocument]
@@ -442,3 +442,115 @@ def test_every_document_has_unique_labels_and_no_page_chrome(
         if not any(p.kind is not ParagraphKind.FOOTNOTE for p in parsed.paragraphs):
             problems.append(f"{path.name}: no paragraphs")
     assert problems == []
+
+
+@pytest.mark.corpus
+def test_resolution_body_before_its_annex_is_kept(parse: Parse, distractors_dir: Path) -> None:
+    """A/RES/80/5 is one operative line and an annexed declaration, all on page 1: the body
+    is not front matter, and only the declaration's paragraphs belong to the annex."""
+    parsed = parse(distractors_dir / "A_RES_80_5.pdf")
+    adopts = [p for p in parsed.paragraphs if p.text.startswith("Adopts the Doha Political")]
+    assert len(adopts) == 1
+    assert adopts[0].part is None
+    assert adopts[0].text.endswith("as contained in the annex to the present resolution.")
+    title = parsed.paragraphs[0]
+    assert title.kind is ParagraphKind.HEADING and title.part is None
+    assert title.text.startswith("80/5. Doha Political Declaration")
+    annex_title = next(p for p in parsed.paragraphs if p.part == "Annex")
+    assert annex_title.text == "Annex"
+    declaration = parsed.paragraphs[annex_title.order + 1]
+    assert declaration.kind is ParagraphKind.HEADING
+    assert declaration.text == (
+        "Doha Political Declaration of the “World Social Summit” under the title “the Second "
+        "World Summit for Social Development”"
+    )
+    runs = {p.part for p in _kind(parsed, ParagraphKind.OPERATIVE)}
+    assert runs == {"Annex"}
+    assert [p.paragraph for p in _kind(parsed, ParagraphKind.OPERATIVE)] == [
+        str(n) for n in range(1, 45)
+    ]
+    assert _get(parsed, "1", "Annex").text.startswith("We, Heads of State and Government")
+    assert not any(p.part is None and p.paragraph.isdigit() for p in parsed.paragraphs)
+
+
+@pytest.mark.corpus
+def test_footnotes_without_a_rule_are_kept_apart(parse: Parse, corpus_dir: Path) -> None:
+    """A/80/62 prints its footnotes under a blank line, without the usual rule."""
+    parsed = parse(corpus_dir / "A_80_62.en.pdf")
+    notes = _kind(parsed, ParagraphKind.FOOTNOTE)
+    assert [p.paragraph for p in notes] == [f"fn{n}" for n in range(1, 84)]
+    assert _get(parsed, "fn2").text == "A/RES/79/1."
+    assert _get(parsed, "fn2").page_start == 3
+    assert _get(parsed, "fn12").text.startswith("https://www.unescwa.org/events/")
+    assert _get(parsed, "2").text.endswith(
+        "enhance international governance of artificial intelligence for the benefit of humanity."
+    )
+    eighty_six = _get(parsed, "86")
+    assert (eighty_six.page_start, eighty_six.page_end) == (18, 19)
+    assert eighty_six.text.endswith(
+        "In addition, the use of drones and robotics has improved productivity in many sectors "
+        "but has also altered the parameters of conflict at a time of greater international "
+        "instability."
+    )
+    assert "https://" not in eighty_six.text
+    leaked = [
+        p.paragraph
+        for p in parsed.paragraphs
+        if p.kind is not ParagraphKind.FOOTNOTE
+        and re.match(r"\d{1,3} (?:https?://|A/RES/)", p.text)
+    ]
+    assert leaked == []
+
+
+@pytest.mark.corpus
+def test_pact_paragraph_84_runs_whole_across_its_page_break(pact: ParsedDocument) -> None:
+    eighty_four = _get(pact, "84")
+    assert (eighty_four.page_start, eighty_four.page_end) == (36, 37)
+    assert (
+        "to further consult on the proposal to hold a fourth United Nations Conference on the "
+        "Peaceful Exploration of Outer Space (UNISPACE IV) in 2027. We decide to:\n(a) Reaffirm"
+    ) in eighty_four.text
+    assert eighty_four.text.endswith("the increased safety and sustainability of outer space.")
+    assert _get(pact, "1", "Annex I").text.startswith("Digital technologies are dramatically")
+
+
+@pytest.mark.corpus
+def test_title_under_an_annex_heading_is_a_heading(pact: ParsedDocument) -> None:
+    for part, title in [
+        ("Annex I", "Global Digital Compact"),
+        ("Annex II", "Declaration on Future Generations"),
+    ]:
+        in_part = [p for p in pact.paragraphs if p.part == part]
+        assert [p.text for p in in_part[:2]] == [part, title]
+        assert in_part[1].kind is ParagraphKind.HEADING
+    preamble = next(p for p in pact.paragraphs if p.part == "Annex II" and p.text == "Preamble")
+    assert preamble.kind is ParagraphKind.HEADING
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Unequivocally condemning the use of blanket Internet shutdowns",
+        "Strongly condemning all acts",
+        "Deeply concerned about",
+        "Gravely concerned that",
+        "Strongly convinced of the urgent need",
+    ],
+)
+def test_adverb_and_participle_open_a_preambular_paragraph(opening: str) -> None:
+    assert is_preambular_opening(opening)
+
+
+@pytest.mark.parametrize("opening", ["Only the States", "Firmly, we", "Strongly believe"])
+def test_adverb_without_participle_is_no_preambular_opening(opening: str) -> None:
+    assert not is_preambular_opening(opening)
+
+
+@pytest.mark.corpus
+def test_unequivocally_condemning_is_preambular(parse: Parse, corpus_dir: Path) -> None:
+    parsed = parse(corpus_dir / "A_RES_80_215.pdf")
+    condemning = [p for p in parsed.paragraphs if p.text.startswith("Unequivocally condemning")]
+    assert len(condemning) == 1
+    assert condemning[0].kind is ParagraphKind.PREAMBULAR
+    assert condemning[0].paragraph == "pp29"
+    assert condemning[0].order < _get(parsed, "1").order
