@@ -75,15 +75,15 @@ class Filters:
 class RetrievalWeights:
     """Tuned on the development half of the shipped test set (see eval/README.md)."""
 
-    dense: float = 0.3
-    lexical: float = 0.7
+    dense: float = 0.5
+    lexical: float = 0.5
     named_document_boost: float = 0.2
     #: BM25 is divided by max(best score of the query, lexical_floor x the best score it
     #: could reach): a strong lexical list is scaled to 1, a weak one stays small.
     lexical_floor: float = 0.35
     #: Subtracted from preambular paragraphs: long "Recalling ..." paragraphs name many
     #: topics and otherwise win too often over the operative paragraph that decides.
-    preambular_penalty: float = 0.0
+    preambular_penalty: float = 0.03
     candidates: int = 150
 
 

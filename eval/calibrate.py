@@ -127,7 +127,7 @@ def main() -> None:
         score = retrieval_score(collect(assistant, items, weights, cache))
         results.append((score, weights))
         print(
-            f"dense={dense:.2f} boost={boost:.2f} floor={floor:.2f} "
+            f"dense={dense:.2f} boost={boost:.2f} floor={floor:.2f} preambular={preambular:.2f} "
             f"hit@5={score[0]:.3f} mrr={score[1]:.3f}"
         )
     (hit5, mrr), weights = max(results, key=lambda r: r[0])
