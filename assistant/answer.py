@@ -38,10 +38,10 @@ class AbstentionPolicy:
     """Thresholds calibrated on the development half of the shipped test set
     (``wsis eval --calibrate``; method in eval/README.md)."""
 
-    min_coverage: float = 0.5
-    min_dense: float = 0.5
-    min_lexical: float = 0.15
-    min_matched: float = 0.3
+    min_coverage: float = 0.75
+    min_dense: float = 0.0
+    min_lexical: float = 0.0
+    min_matched: float = 0.25
     min_agreement: float = 0.0
 
     def abstains(self, trace: RetrievalTrace) -> bool:

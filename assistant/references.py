@@ -25,6 +25,8 @@ COMMON_NAMES: dict[str, tuple[str, str | None]] = {
     "pact for the future": ("A/RES/79/1", None),
     "the pact": ("A/RES/79/1", None),
     "global digital compact": ("A/RES/79/1", "Annex I"),
+    "the compact": ("A/RES/79/1", "Annex I"),
+    "doha political declaration": ("A/RES/80/5", "Annex"),
     "gdc": ("A/RES/79/1", "Annex I"),
     "declaration on future generations": ("A/RES/79/1", "Annex II"),
     "secretary-general's report": ("A/80/62-E/2025/12", None),
@@ -115,20 +117,16 @@ class ParagraphReference:
     paragraph: str
 
 
-def named_documents(question: str) -> list[NamedDocument]:
-    """Documents the question names, in the order they appear."""
-    found: list[tuple[int, NamedDocument]] = []
-    taken: list[tuple[int, int]] = []
+def _name_spans(question: str) -> list[tuple[int, int, NamedDocument]]:
+    """Where the question names documents, leftmost-longest, without overlaps."""
+    spans: list[tuple[int, int, NamedDocument]] = []
 
     def add(start: int, end: int, doc: NamedDocument) -> None:
-        if any(s < end and start < e for s, e in taken):
-            return
-        taken.append((start, end))
-        found.append((start, doc))
+        if not any(s < end and start < e for s, e, _ in spans):
+            spans.append((start, end, doc))
 
     for match in _SYMBOL.finditer(question):
-        symbol = match.group(1).upper().replace("/L.", "/L.")
-        add(match.start(), match.end(), NamedDocument(symbol))
+        add(match.start(), match.end(), NamedDocument(match.group(1).upper()))
     for match in _RESOLUTION_NUMBER.finditer(question):
         add(match.start(), match.end(), NamedDocument(f"A/RES/{match.group(1)}/{match.group(2)}"))
     for match in _BARE_NUMBER.finditer(question):
@@ -139,8 +137,13 @@ def named_documents(question: str) -> list[NamedDocument]:
         for match in re.finditer(pattern, lowered):
             symbol, part = COMMON_NAMES[phrase]
             add(match.start(), match.end(), NamedDocument(symbol, part))
+    return sorted(spans, key=lambda span: span[0])
+
+
+def named_documents(question: str) -> list[NamedDocument]:
+    """Documents the question names, in the order they appear."""
+    docs = [doc for _, _, doc in _name_spans(question)]
     annex = _ANNEX.search(question)
-    docs = [doc for _, doc in sorted(found, key=lambda x: x[0])]
     if annex and docs and docs[0].part is None:
         docs[0] = NamedDocument(docs[0].symbol, f"Annex {annex.group(1).upper()}")
     unique: list[NamedDocument] = []
@@ -150,12 +153,61 @@ def named_documents(question: str) -> list[NamedDocument]:
     return unique
 
 
+def without_document_names(question: str) -> str:
+    """The question with the words that name documents taken out, so that "the Global
+    Digital Compact" scopes the search instead of matching every paragraph that mentions
+    the Compact. Returns the question unchanged if nothing else would be left."""
+    spans = _name_spans(question)
+    if not spans:
+        return question
+    parts, last = [], 0
+    for start, end, _ in spans:
+        parts.append(question[last:start])
+        last = end
+    parts.append(question[last:])
+    rest = " ".join(" ".join(parts).split())
+    return rest if len(re.findall(r"[A-Za-z]{3,}", rest)) >= 2 else question
+
+
+_ORDINALS = {
+    word: n
+    for n, word in enumerate(
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+            "eleventh",
+            "twelfth",
+        ],
+        start=1,
+    )
+}
+_PREAMBULAR_REF = re.compile(
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(_ORDINALS) + r"))\s+preambular\s+paragraph"
+    r"|\bpreambular\s+paragraph\s+(\d{1,2})\b",
+    re.IGNORECASE,
+)
+
+
 def paragraph_references(question: str) -> list[ParagraphReference]:
-    """Direct references such as "paragraph 45 of A/RES/80/173" or "GDC paragraph 48"."""
+    """Direct references such as "paragraph 45 of A/RES/80/173", "GDC paragraph 48" or
+    "the second preambular paragraph of resolution 79/277" (labelled ``pp2``)."""
     docs = named_documents(question)
     if not docs:
         return []
     refs = []
+    for match in _PREAMBULAR_REF.finditer(question):
+        number = match.group(1) or match.group(3) or str(_ORDINALS[match.group(2).lower()])
+        refs.append(ParagraphReference(docs[0], f"pp{int(number)}"))
+    if refs:
+        return refs
     for match in _PARAGRAPH_REF.finditer(question):
         refs.append(ParagraphReference(docs[0], match.group(1)))
     return refs

@@ -29,6 +29,7 @@ from assistant.references import (
     expand_acronyms,
     named_documents,
     paragraph_references,
+    without_document_names,
 )
 from assistant.types import Document, DocumentKind, Hit, Paragraph, ParagraphKind
 
@@ -75,12 +76,12 @@ class Filters:
 class RetrievalWeights:
     """Tuned on the development half of the shipped test set (see eval/README.md)."""
 
-    dense: float = 0.5
-    lexical: float = 0.5
+    dense: float = 0.3
+    lexical: float = 0.7
     named_document_boost: float = 0.2
     #: BM25 is divided by max(best score of the query, lexical_floor x the best score it
     #: could reach): a strong lexical list is scaled to 1, a weak one stays small.
-    lexical_floor: float = 0.35
+    lexical_floor: float = 0.7
     #: Subtracted from preambular paragraphs: long "Recalling ..." paragraphs name many
     #: topics and otherwise win too often over the operative paragraph that decides.
     preambular_penalty: float = 0.03
@@ -309,7 +310,7 @@ class HybridRetriever:
     def signals(self, question: str, filters: Filters | None = None) -> Signals:
         """Everything about a question that does not depend on the fusion weights."""
         allowed = self.allowed_documents(filters)
-        query = expand_acronyms(question)
+        query = expand_acronyms(without_document_names(question))
         n = len(self.lexical.paragraphs)
         tokens = self.lexical.tokens(query)
         lexical, ceiling = self.lexical.scores(tokens)

@@ -642,12 +642,10 @@ def uploads_dir(settings: Settings) -> Path:
 
 
 def with_uploads(settings: Settings) -> Settings:
-    """The settings with the uploads folder among the corpus folders (created), so that
-    what the app sees as its corpus includes what was uploaded."""
+    """The settings with the uploads folder among the corpus folders, so that what the app
+    sees as its corpus includes what was uploaded. The folder is made by the first upload."""
     folder = uploads_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
-    resolved = {Path(d).resolve() for d in settings.corpus_dirs}
-    if folder.resolve() in resolved:
+    if any(Path(d).resolve() == folder.resolve() for d in settings.corpus_dirs):
         return settings
     return settings.model_copy(update={"corpus_dirs": [*settings.corpus_dirs, folder]})
 

@@ -56,7 +56,7 @@ def build(assistant: Assistant) -> gr.Blocks:
 
     def ask(question: str, kinds: list[str] | None, documents: list[str] | None) -> tuple:
         view = services.ask_view(assistant, question, kinds, documents)
-        chips = gr.Radio(choices=view.chips, value=None, label=view.chips_label)
+        chips = gr.Radio(choices=view.chips, value=None, label=view.chips_label, interactive=True)
         return view.html, view.text, chips, view.data, view.markdown_file, view.csv_file, ""
 
     def context(paragraph_id: str, answer: str = "") -> str:
@@ -115,18 +115,23 @@ def build(assistant: Assistant) -> gr.Blocks:
                 choices=[], label=services.CITATIONS_LABEL, elem_id="wsis-chips", interactive=True
             )
             context_html = gr.HTML(label="Context", elem_id="wsis-context")
-            with gr.Accordion("Copy or export the answer", open=False):
+            with gr.Row(equal_height=True):
                 answer_copy = gr.Textbox(
-                    label="Answer with citations",
-                    lines=6,
+                    label="Answer with citations (to copy)",
+                    lines=4,
+                    max_lines=12,
                     interactive=False,
                     buttons=["copy"],
                     elem_id="wsis-answer-text",
+                    scale=4,
                 )
-                with gr.Row():
-                    markdown_file = gr.DownloadButton("Markdown", elem_id="wsis-export-md")
-                    csv_file = gr.DownloadButton("CSV", elem_id="wsis-export-csv")
-                answer_json = gr.JSON(label="Answer JSON (as `wsis ask --json`)")
+                with gr.Column(scale=1, min_width=160):
+                    markdown_file = gr.DownloadButton(
+                        "Export Markdown", elem_id="wsis-export-md", size="md"
+                    )
+                    csv_file = gr.DownloadButton("Export CSV", elem_id="wsis-export-csv", size="md")
+            with gr.Accordion("Answer JSON (as `wsis ask --json`)", open=False):
+                answer_json = gr.JSON(label="Answer JSON")
             gr.on(
                 [ask_button.click, question.submit],
                 ask,
@@ -170,11 +175,12 @@ def build(assistant: Assistant) -> gr.Blocks:
                 x="document",
                 y="paragraphs",
                 sort="-y",
+                y_lim=[0, None],
                 x_label_angle=-40,
                 label="Matching paragraphs per document",
                 height=320,
             )
-            coverage_csv = gr.DownloadButton("CSV", elem_id="wsis-coverage-csv")
+            coverage_csv = gr.DownloadButton("Export CSV", elem_id="wsis-coverage-csv", size="md")
             coverage_html = gr.HTML(label="Coverage", elem_id="wsis-coverage")
             gr.on(
                 [coverage_button.click, topic.submit],
@@ -192,6 +198,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                 wrap=True,
                 interactive=False,
                 column_widths=["16%", "56%", "10%", "11%", "7%"],
+                elem_id="wsis-documents",
                 label="Ingested documents (select a row to read it)",
             )
             reader = gr.Dropdown(
