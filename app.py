@@ -1,30 +1,49 @@
-"""Start the WSIS Assistant app: ``python app.py [--host H] [--port P]``.
+"""Start the WSIS Assistant app: ``python app.py [--host H] [--port P] [--index-dir DIR]``.
 
-Settings come from ``WSIS_*`` environment variables (see assistant/settings.py); the app binds
-127.0.0.1 unless told otherwise and never opens a public share link.
+Settings come from ``WSIS_*`` environment variables (see assistant/settings.py) with these
+flags on top. The app binds 127.0.0.1 unless told otherwise, asks for a login when
+``WSIS_AUTH_PASSWORD`` is set, sends no analytics and never opens a public share link.
+Uploaded files are kept in ``uploads/`` beside the index folder, which the app adds to its
+corpus folders.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 
 from assistant.core import Assistant
+from assistant.errors import IndexBusy, IndexMissing, StaleIndex, WSISError
+from assistant.services import with_uploads
 from assistant.settings import Settings
-from assistant.ui import build
+from assistant.ui import create_app
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description="Start the WSIS Assistant web app.")
     parser.add_argument("--host", help="Address to bind (default 127.0.0.1).")
     parser.add_argument("--port", type=int, help="Port (default 7860).")
+    parser.add_argument("--index-dir", type=Path, help="Index folder (default .wsis/index).")
     args = parser.parse_args()
-    overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v}
-    settings = Settings(**overrides)
-    assistant = Assistant(settings).warm_up()
-    auth = (settings.auth_username, settings.auth_password) if settings.auth_password else None
-    build(assistant).launch(
-        server_name=settings.host, server_port=settings.port, auth=auth, share=False
-    )
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    overrides = {
+        k: v
+        for k, v in (("host", args.host), ("port", args.port), ("index_dir", args.index_dir))
+        if v is not None
+    }
+    settings = with_uploads(Settings(**overrides))
+    try:
+        assistant = Assistant(settings).warm_up()
+    except WSISError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        sys.exit(3 if isinstance(exc, IndexMissing | StaleIndex | IndexBusy) else 1)
+
+    import uvicorn
+
+    print(f"WSIS Assistant on http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(create_app(assistant), host=settings.host, port=settings.port)
 
 
 if __name__ == "__main__":

@@ -167,7 +167,7 @@ def build(assistant: Assistant) -> gr.Blocks:
                     value=services.DEFAULT_COVERAGE_THRESHOLD,
                     step=0.01,
                     label="Relevance threshold",
-                    info="Hybrid retrieval score a paragraph must reach (0–1.1).",
+                    info="Hybrid retrieval score a paragraph must reach (about 0–1).",
                     scale=2,
                 )
             coverage_button = gr.Button("Find coverage", variant="primary")
