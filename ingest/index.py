@@ -399,22 +399,23 @@ class ParagraphIndex:
     ) -> list[tuple[str, float]]:
         """(paragraph id, cosine similarity) of the nearest pieces.
 
-        Without a filter, headings and footnotes come back too (a metadata filter makes
-        Chroma's search two to three times slower); callers keep the paragraphs they search.
+        Asks the collection for ids, metadata and distances only: rebuilding full llama-index
+        nodes for every candidate costs more than the search. Without a filter, headings and
+        footnotes come back too (a metadata filter makes Chroma's search two to three times
+        slower); callers keep the paragraphs they search.
         """
-        import math
-
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
-        query = VectorStoreQuery(query_embedding=list(embedding), similarity_top_k=k)
-        result = self.vector_store.query(query, where=where) if where else self.vector_store.query(
-            query
+        result = self.collection().query(
+            query_embeddings=[list(embedding)],
+            n_results=k,
+            where=where,
+            include=["metadatas", "distances"],
         )
-        out = []
-        for node, similarity in zip(result.nodes or [], result.similarities or [], strict=True):
-            cosine = 1.0 + math.log(max(similarity, 1e-12))
-            out.append((str(node.metadata["paragraph_id"]), cosine))
-        return out
+        metadatas = (result.get("metadatas") or [[]])[0]
+        distances = (result.get("distances") or [[]])[0]
+        return [
+            (str(meta["paragraph_id"]), 1.0 - float(distance))
+            for meta, distance in zip(metadatas, distances, strict=True)
+        ]
 
     def reset(self) -> None:
         """Drop the collection, for a rebuild."""
