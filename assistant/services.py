@@ -85,7 +85,6 @@ CONTEXT_AFTER = 2
 
 #: Upload file names are cut to this many characters (suffix kept).
 MAX_UPLOAD_NAME = 120
-UPLOADS_FOLDER = "uploads"
 TESTSET_SUFFIXES = frozenset({".jsonl", ".csv"})
 
 
@@ -641,8 +640,8 @@ def document_html(assistant: Assistant, doc_id: str | None) -> str:
 
 
 def uploads_dir(settings: Settings) -> Path:
-    """Where the app keeps uploaded files: ``uploads/`` beside the index folder."""
-    return settings.index_dir.parent / UPLOADS_FOLDER
+    """Where the app keeps uploaded files (``Settings.uploads_path``)."""
+    return settings.uploads_path
 
 
 def with_uploads(settings: Settings) -> Settings:

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / ".wsis" / "index",
         description="Folder of the embedded Chroma index; one sub-folder per model and parser.",
     )
+    uploads_dir: Path | None = Field(
+        default=None,
+        description="Where the app keeps uploaded files; unset: uploads/ beside the index folder.",
+    )
     chroma_url: str | None = Field(
         default=None,
         description="Chroma server URL (http://127.0.0.1:8000); unset: the embedded store.",
@@ -70,6 +74,20 @@ class Settings(BaseSettings):
         """Names the index after what shapes it, so a stale index is never reused silently."""
         model = re.sub(r"[^a-z0-9]+", "-", self.embedding_model.lower()).strip("-")
         return f"{model}-parser{PARSER_VERSION}-piece{self.max_piece_tokens}"
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.uploads_dir or self.index_dir.parent / "uploads"
+
+    @property
+    def ingest_dirs(self) -> list[Path]:
+        """The corpus folders, and the uploads folder once something has been uploaded: an
+        ingest keeps uploaded documents rather than removing them as gone."""
+        folders = list(self.corpus_dirs)
+        uploads = self.uploads_path
+        if uploads.is_dir() and all(Path(d).resolve() != uploads.resolve() for d in folders):
+            folders.append(uploads)
+        return folders
 
     @property
     def index_path(self) -> Path:

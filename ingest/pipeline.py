@@ -190,7 +190,7 @@ def ingest(
 
     started = time.perf_counter()
     report = IngestReport()
-    files, skipped = corpus_files(settings.corpus_dirs)
+    files, skipped = corpus_files(settings.ingest_dirs)
     report.skipped.extend(skipped)
     wanted = assign_doc_ids(files)
     with index.writing():
