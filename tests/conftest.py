@@ -108,3 +108,33 @@ def full_assistant(full_settings):
     report = ingest(full_settings, ParagraphIndex(full_settings, embedder))
     assert report.documents == 49, report.skipped
     return Assistant(full_settings, embedder=embedder).warm_up()
+
+
+@pytest.fixture(scope="session")
+def build_assistant(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path):
+    """Makes an Assistant over a fresh real index of some documents of ../shared/corpus,
+    copied into a folder of its own (with the app's uploads folder), for tests that change
+    the corpus or serve the app."""
+
+    def build(name: str, files: tuple[str, ...]):
+        import shutil
+
+        from assistant.core import Assistant
+        from assistant.services import with_uploads
+        from assistant.settings import Settings
+        from ingest.embedding import SentenceTransformerEmbedder
+        from ingest.index import ParagraphIndex
+        from ingest.pipeline import ingest
+
+        root = tmp_path_factory.mktemp(name)
+        corpus = root / "corpus"
+        corpus.mkdir()
+        for file_name in files:
+            shutil.copyfile(corpus_dir / file_name, corpus / file_name)
+        settings = with_uploads(Settings(corpus_dirs=[corpus], index_dir=root / "index"))
+        embedder = SentenceTransformerEmbedder(settings.embedding_model)
+        report = ingest(settings, ParagraphIndex(settings, embedder))
+        assert report.documents == len(files), report.skipped
+        return Assistant(settings, embedder=embedder).warm_up()
+
+    return build

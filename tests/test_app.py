@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -23,23 +22,8 @@ PARA_45 = "What does paragraph 45 of A/RES/80/173 say?"
 
 
 @pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path):
-    from assistant.core import Assistant
-    from assistant.settings import Settings
-    from ingest.embedding import SentenceTransformerEmbedder
-    from ingest.index import ParagraphIndex
-    from ingest.pipeline import ingest
-
-    root = tmp_path_factory.mktemp("app")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name in FILES:
-        shutil.copyfile(corpus_dir / name, corpus / name)
-    settings = services.with_uploads(Settings(corpus_dirs=[corpus], index_dir=root / "index"))
-    embedder = SentenceTransformerEmbedder(settings.embedding_model)
-    report = ingest(settings, ParagraphIndex(settings, embedder))
-    assert report.documents == len(FILES), report.skipped
-    return Assistant(settings, embedder=embedder).warm_up()
+def assistant(build_assistant):
+    return build_assistant("app", FILES)
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -45,26 +44,11 @@ def chromium() -> Path:
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Iterator[str]:
+def url(build_assistant) -> Iterator[str]:
     from assistant.app_bench import serve_in_thread
-    from assistant.core import Assistant
-    from assistant.settings import Settings
     from assistant.ui import create_app
-    from ingest.embedding import SentenceTransformerEmbedder
-    from ingest.index import ParagraphIndex
-    from ingest.pipeline import ingest
 
-    root = tmp_path_factory.mktemp("browser")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name in FILES:
-        shutil.copyfile(corpus_dir / name, corpus / name)
-    settings = services.with_uploads(Settings(corpus_dirs=[corpus], index_dir=root / "index"))
-    embedder = SentenceTransformerEmbedder(settings.embedding_model)
-    report = ingest(settings, ParagraphIndex(settings, embedder))
-    assert report.documents == len(FILES), report.skipped
-    assistant = Assistant(settings, embedder=embedder).warm_up()
-    with serve_in_thread(create_app(assistant)) as address:
+    with serve_in_thread(create_app(build_assistant("browser", FILES))) as address:
         yield address
 
 
