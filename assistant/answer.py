@@ -113,4 +113,7 @@ class ExtractiveAnswerer:
             lines.append(f"“{text}” ({hit.citation})")
             if hit.identical_in:
                 lines[-1] += f" [identical text in {', '.join(hit.identical_in)}]"
+            for proposal in hit.amendments:
+                inserted = " … ".join(proposal.paragraph.inserted) or proposal.paragraph.text
+                lines[-1] += f"\n  Proposed amendment ({proposal.citation}): “{inserted}”"
         return "\n\n".join(lines), cited, False

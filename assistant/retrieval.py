@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -232,6 +232,16 @@ class RetrievalTrace:
     direct: bool = False
 
 
+#: How close a proposal's text must come to a paragraph (share of the best BM25 score it could
+#: reach) to be offered as an amendment of it.
+MIN_AMENDMENT_MATCH = 0.1
+
+
+def _text_key(text: str) -> str:
+    """Text compared word for word, ignoring case, punctuation and spacing."""
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
 def _agreement(dense: np.ndarray, lexical: np.ndarray, k: int = 10) -> float:
     """Share of the dense top k that BM25 also ranks in its top k: two different views of
     the question agree when the corpus really answers it, and scatter when it does not."""
@@ -438,15 +448,59 @@ class HybridRetriever:
                 found.append(paragraph)
         return found
 
+    @cached_property
+    def amendments_by_text(self) -> dict[str, tuple[Hit, ...]]:
+        """Proposals of submissions keyed by the (normalised) text of the paragraph they amend.
+
+        A proposal names a paragraph of a draft that may not be indexed (ITU's input amends
+        the Zero Draft), so its target is found by text: first the draft or resolution that
+        the submission's proposals resemble most as a whole, then, in it, the paragraph each
+        proposal resembles most (BM25 on the proposal's text, at least
+        :data:`MIN_AMENDMENT_MATCH` of the best score it could reach). Keying by text offers
+        the proposal on word-for-word copies too (A/80/L.41 and A/RES/80/173).
+        """
+        lexical = self.lexical
+        kinds = (DocumentKind.DRAFT, DocumentKind.RESOLUTION)
+        candidates = np.array(
+            [
+                p.kind is ParagraphKind.OPERATIVE and self.catalog.documents[p.doc_id].kind in kinds
+                for p in lexical.paragraphs
+            ]
+        )
+        proposals: dict[str, list[Paragraph]] = {}
+        for p in lexical.paragraphs:
+            if p.kind is ParagraphKind.AMENDMENT and p.target and p.target[:1].isdigit():
+                proposals.setdefault(p.doc_id, []).append(p)
+        out: dict[str, list[Hit]] = {}
+        for items in proposals.values():
+            scored = []
+            for proposal in items:
+                raw, ceiling = lexical.scores(lexical.tokens(proposal.text))
+                scored.append((proposal, np.where(candidates, raw / ceiling, 0.0)))
+            totals: dict[str, float] = {}
+            for _, scores in scored:
+                for doc_id in {lexical.paragraphs[int(i)].doc_id for i in np.argsort(-scores)[:1]}:
+                    totals[doc_id] = totals.get(doc_id, 0.0) + float(scores.max())
+            if not totals:
+                continue
+            target_doc = max(totals, key=lambda d: totals[d])
+            in_doc = lexical.doc_ids == target_doc
+            for proposal, scores in scored:
+                best = int(np.argmax(np.where(in_doc, scores, -1.0)))
+                if scores[best] >= MIN_AMENDMENT_MATCH:
+                    key = _text_key(lexical.paragraphs[best].text)
+                    document = self.catalog.documents[proposal.doc_id]
+                    out.setdefault(key, []).append(Hit(proposal, document, float(scores[best])))
+        return {key: tuple(items) for key, items in out.items()}
+
     def _collapse_identical(self, ranked: list[tuple[Paragraph, float]]) -> list[Hit]:
         """A final draft and its adopted text can be word for word the same: show the adopted
         paragraph once and note the identical draft."""
         groups: dict[str, list[tuple[Paragraph, float]]] = {}
         for paragraph, score in ranked:
-            key = re.sub(r"\W+", " ", paragraph.text.lower()).strip()
-            groups.setdefault(key, []).append((paragraph, score))
+            groups.setdefault(_text_key(paragraph.text), []).append((paragraph, score))
         hits = []
-        for members in groups.values():
+        for key, members in groups.items():
             members.sort(key=lambda m: (self._precedence(m[0]), -m[1]))
             best, _ = members[0]
             score = max(s for _, s in members)
@@ -455,7 +509,15 @@ class HybridRetriever:
                 for p, _ in members[1:]
                 if p.doc_id != best.doc_id
             )
-            hits.append(Hit(best, self.catalog.documents[best.doc_id], score, identical_in=others))
+            hits.append(
+                Hit(
+                    best,
+                    self.catalog.documents[best.doc_id],
+                    score,
+                    identical_in=others,
+                    amendments=self.amendments_by_text.get(key, ()),
+                )
+            )
         hits.sort(key=lambda h: -h.score)
         return hits
 

@@ -119,7 +119,7 @@ class Hit:
     document: Document
     score: float
     identical_in: tuple[str, ...] = ()
-    amendments: tuple[Paragraph, ...] = ()
+    amendments: tuple[Hit, ...] = ()
 
     @property
     def citation(self) -> str:

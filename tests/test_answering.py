@@ -204,3 +204,16 @@ def test_reference_parsing_is_pure() -> None:
     refs = paragraph_references("operative paragraph 12 of resolution 79/277")
     assert [(r.document.symbol, r.paragraph) for r in refs] == [("A/RES/79/277", "12")]
     assert paragraph_references("What about the IGF?") == []
+
+
+def test_proposed_amendment_is_offered_with_the_paragraph_it_targets(full_assistant) -> None:
+    """ITU proposed adding the Giga initiative to the Zero Draft's paragraph 44 on education,
+    which became paragraph 37 of the final draft and of the adopted outcome."""
+    answer = full_assistant.ask("What does paragraph 37 of A/RES/80/173 say?")
+    hit = answer.hits[0]
+    assert hit.citation == "A/RES/80/173, para. 37"
+    targets = {p.paragraph.target for p in hit.amendments}
+    assert "44" in targets
+    assert "Giga initiative" in answer.text and "Proposed amendment" in answer.text
+    unrelated = full_assistant.ask("What does paragraph 1 of A/RES/80/173 say?")
+    assert unrelated.hits[0].amendments == ()
