@@ -7,6 +7,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from assistant.answer import AnswerBackend, ExtractiveAnswerer
 from assistant.catalog import Catalog
@@ -117,7 +118,7 @@ class Assistant:
         self.weights = weights
 
     @cached_property
-    def embedder(self):  # type: ignore[no-untyped-def]
+    def embedder(self) -> Any:
         if self._embedder is not None:
             return self._embedder
         from ingest.embedding import SentenceTransformerEmbedder
@@ -127,7 +128,7 @@ class Assistant:
         )
 
     @cached_property
-    def index(self):  # type: ignore[no-untyped-def]
+    def index(self) -> Any:
         from ingest.index import ParagraphIndex
 
         return ParagraphIndex(self.settings, self.embedder)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.errors import WSISError
 
@@ -91,7 +91,7 @@ class SentenceTransformerEmbedder:
         )
 
     @cached_property
-    def _tokenizer(self):  # type: ignore[no-untyped-def]
+    def _tokenizer(self) -> Any:
         return self.model.tokenizer
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -292,7 +293,7 @@ class ParagraphIndex:
 
     def embed(self, batch: Sequence[ParsedDocument]) -> list[dict[str, list[float]]]:
         """Vectors of the searchable pieces of several documents, embedded in one pass."""
-        jobs = []
+        jobs: list[tuple[int, str, str, str]] = []
         for parsed in batch:
             for piece in self.pieces(parsed):
                 if is_searchable(piece.paragraph):
@@ -312,14 +313,14 @@ class ParagraphIndex:
         New nodes go in before old ones go out, so a crash in between leaves the document
         answerable; the next ingest finishes the replacement.
         """
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+        from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 
         document = parsed.document
         pieces = self.pieces(parsed)
         if vectors is None:
             vectors = self.embed([parsed])[0]
         dimension = len(next(iter(vectors.values()))) if vectors else self.dimension
-        nodes = []
+        nodes: list[BaseNode] = []
         for piece in pieces:
             node = TextNode(
                 id_=piece.node_id,
@@ -338,6 +339,7 @@ class ParagraphIndex:
             self.collection().delete(ids=stale)
         return len(vectors)
 
+    @cached_property
     def dimension(self) -> int:
         return len(self.embedder.embed_query("dimension"))
 
@@ -405,7 +407,7 @@ class ParagraphIndex:
         slower); callers keep the paragraphs they search.
         """
         result = self.collection().query(
-            query_embeddings=[list(embedding)],
+            query_embeddings=[list(embedding)],  # type: ignore[arg-type]
             n_results=k,
             where=where,
             include=["metadatas", "distances"],

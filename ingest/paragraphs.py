@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.types import SECTION_SEPARATOR, Paragraph, ParagraphKind
 from ingest.layout import Body, Line, join_lines, page_body, vocabulary
@@ -424,13 +424,9 @@ def _unique_footnotes(paragraphs: list[Paragraph]) -> list[Paragraph]:
             n = seen.get(p.paragraph, 0)
             seen[p.paragraph] = n + 1
             if n:
-                p = Paragraph(**{**_fields(p), "paragraph": f"{p.paragraph}.{n + 1}"})
+                p = replace(p, paragraph=f"{p.paragraph}.{n + 1}")
         out.append(p)
     return out
-
-
-def _fields(p: Paragraph) -> dict[str, object]:
-    return {name: getattr(p, name) for name in Paragraph.__dataclass_fields__}
 
 
 def pdf_paragraphs(pages: Sequence[str], doc_id: str) -> list[Paragraph]:
