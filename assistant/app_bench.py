@@ -3,7 +3,9 @@
 Starts the app (``app.py``) in a subprocess on a free port of 127.0.0.1 over the default
 index (or ``--index-dir``), or uses a running one (``--url``); then sends questions from
 several gradio_client clients at once, each in its own thread, and reports the median and
-95th percentile of the end-to-end time of ``/ask`` and the number of errors. Bounded: a
+95th percentile of the end-to-end time of ``/ask`` and the number of errors. Clients take
+the answer and the links to its export files, as an API caller does, without downloading
+the files (``download_files=False``). Bounded: a
 fixed number of questions, a timeout on each, traffic to the given loopback URL only.
 """
 
@@ -164,7 +166,7 @@ def run_bench(url: str, questions: Sequence[str], clients: int) -> BenchResult:
 
     def work() -> None:
         try:
-            client = Client(url, verbose=False, analytics_enabled=False)
+            client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
         except Exception as exc:  # a client that cannot connect is an error, not a crash
             with lock:
                 result.errors.append(f"connect: {type(exc).__name__}: {exc}")
