@@ -19,7 +19,9 @@ SHARED_DIR = PROJECT_ROOT.parent / "shared"
 
 #: Bumped whenever paragraph detection changes what it produces, so that an index built by
 #: an older parser is never mixed with a newer one.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
+#: Bumped whenever the layout of the stored index changes (collections, metadata).
+INDEX_FORMAT = 2
 
 
 def _split_paths(value: Any) -> Any:
@@ -63,6 +65,23 @@ class Settings(BaseSettings):
     auth_username: str | None = Field(default=None, description="App login name, if any.")
     auth_password: str | None = Field(default=None, description="App password, if any.")
     max_upload_mb: int = Field(default=25, ge=1, description="Largest upload the app accepts.")
+    max_file_mb: int = Field(
+        default=100, ge=1, description="Largest document file ingestion reads; larger are skipped."
+    )
+    max_pdf_pages: int = Field(
+        default=2000, ge=1, description="Most pages a PDF may have; longer ones are skipped."
+    )
+    parse_timeout_s: float = Field(
+        default=300.0, gt=0, description="Seconds one file may take to parse before it is skipped."
+    )
+    parse_memory_mb: int = Field(
+        default=2048, ge=16, description="Memory one file's parse may take before it is skipped."
+    )
+    refresh_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often a running app looks for documents others added to the index.",
+    )
 
     @field_validator("corpus_dirs", mode="before")
     @classmethod
@@ -73,7 +92,7 @@ class Settings(BaseSettings):
     def index_name(self) -> str:
         """Names the index after what shapes it, so a stale index is never reused silently."""
         model = re.sub(r"[^a-z0-9]+", "-", self.embedding_model.lower()).strip("-")
-        return f"{model}-parser{PARSER_VERSION}-piece{self.max_piece_tokens}"
+        return f"{model}-parser{PARSER_VERSION}-piece{self.max_piece_tokens}-v{INDEX_FORMAT}"
 
     @property
     def uploads_path(self) -> Path:

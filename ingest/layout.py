@@ -23,7 +23,9 @@ _JOB_AND_PAGE = re.compile(
 _JOB_NUMBER = re.compile(r"^(?:GE\.)?\d{2}-\d{5}\s*(?:\(E\))?(?:\s+\d{6})?$")
 _BARCODE = re.compile(r"^\*\d{6,}\*$")
 _PAGE_NUMBER = re.compile(r"^(?:\d{1,4}|\d{1,4}/\d{1,4}|-\s*\d{1,4}\s*-|Page \d+)$")
-_SYMBOL_LINE = re.compile(r"^(?:[A-Z]{1,6}(?:/[A-Z0-9.\-]+)+[*\s−-]*)+$")
+#: One or more UN symbols ("A/RES/80/173", "A/80/L.41*"). Each symbol is matched atomically,
+#: so a line of many slashes ("AL/AL/AL/...") is rejected in linear time, not exponential.
+_SYMBOL_LINE = re.compile(r"^(?:(?>[A-Z]{1,6}(?:/[A-Z0-9.\-]+)+)[*\s−-]*)+$")
 _FRONT_MATTER = re.compile(
     r"^(?:United Nations(?:\s+[A-Z]{1,6}(?:/\S+)+.*)?|General Assembly|Economic and Social Council"
     r"|Security Council|Distr\.:.*|Original:.*|Limited|"
@@ -45,17 +47,18 @@ _BODY_OPENER = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One line of body text: where it starts in the document text and on which page."""
+    """One line of body text: where it starts and ends in the document text, on which page.
+
+    ``text`` is the line cleaned (white space collapsed, footnote marks taken out), so it
+    can be shorter than the source it comes from, ``start`` to ``end``.
+    """
 
     text: str
     page: int
     start: int
+    end: int
     indented: bool
     after_blank: bool = False
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,13 +218,13 @@ def _unruled_footnotes(lines: list[tuple[str, int]]) -> int | None:
     for i, (raw, _) in enumerate(lines):
         if raw.strip():
             continue
-        block = lines[i + 1 :]
-        first = next((k for k, (text, _) in enumerate(block) if _opens_footnote(text)), None)
-        if first is None or first > 3:
+        head = lines[i + 1 : i + 5]
+        first = next((k for k, (text, _) in enumerate(head) if _opens_footnote(text)), None)
+        if first is None:
             continue
-        if any(not text.strip() or text[:1].isspace() for text, _ in block[:first]):
+        if any(not text.strip() or text[:1].isspace() for text, _ in head[:first]):
             continue
-        numbers = _footnote_numbers(block[first:])
+        numbers = _footnote_numbers(lines, i + 1 + first)
         if numbers and _marked_above(lines[:i], numbers):
             return i
     return None
@@ -231,13 +234,15 @@ def _opens_footnote(raw: str) -> bool:
     return raw[:1].isspace() and _FOOTNOTE_START.match(raw.strip()) is not None
 
 
-def _footnote_numbers(block: list[tuple[str, int]]) -> list[int]:
-    """The consecutive numbers that open the footnotes of a block, or [] if it is none."""
+def _footnote_numbers(lines: list[tuple[str, int]], start: int) -> list[int]:
+    """The consecutive numbers that open the footnotes of the block from ``lines[start]`` to
+    the end, or [] if it is none."""
     numbers: list[int] = []
-    for k, (raw, _) in enumerate(block):
+    for k in range(start, len(lines)):
+        raw = lines[k][0]
         text = raw.strip()
         if not text:
-            if any(rest.strip() for rest, _ in block[k:]):
+            if any(lines[j][0].strip() for j in range(k, len(lines))):
                 return []
             break
         match = _FOOTNOTE_START.match(text)
@@ -396,7 +401,8 @@ def page_body(pages: Sequence[str]) -> Body:
             lead = len(text) - len(text.lstrip())
             clean = " ".join(_remove_footnote_marks(stripped, marks).split())
             if clean:
-                lines.append(Line(clean, page_no, offset + lead, lead > 0, blank))
+                end = offset + len(text.rstrip())
+                lines.append(Line(clean, page_no, offset + lead, end, lead > 0, blank))
             blank = False
         page_start += len(page) + 1
     return Body(tuple(_drop_closing_date(lines)), tuple(footnotes))
@@ -423,6 +429,8 @@ def vocabulary(lines: Sequence[Line]) -> frozenset[str]:
 
 #: Words after a line-end hyphen that mark it as suspended ("zero- and low-emission").
 _SUSPENDED_HYPHEN = re.compile(r"(?:and|or|nor|to)\s")
+_LINE_END_HYPHEN = re.compile(r"\b([A-Za-z]+) ?-$")
+_TAIL_WINDOW = 200
 
 
 def join_lines(parts: Sequence[str], words: frozenset[str]) -> str:
@@ -443,13 +451,15 @@ def join_lines(parts: Sequence[str], words: frozenset[str]) -> str:
             text = f"{text}\n{part}"
             continue
         head = re.match(r"[A-Za-z]+", part)
-        tail = re.search(r"\b([A-Za-z]+) ?-$", text)
+        # Only the end of the text is searched, so joining many lines stays linear.
+        window = len(text) - _TAIL_WINDOW if len(text) > _TAIL_WINDOW else 0
+        tail = _LINE_END_HYPHEN.search(text, window)
         if tail and head and not _SUSPENDED_HYPHEN.match(part):
             joined = (tail.group(1) + head.group(0)).lower()
             hyphen = "" if part[:1].islower() and joined in words else "-"
             text = text[: tail.end(1)] + hyphen + part
             continue
-        if re.search(r"\d[–-]$", text) and part[:1].isdigit():
+        if re.match(r"\d[–-]", text[-2:]) and part[:1].isdigit():
             text = f"{text}{part}"
             continue
         text = f"{text} {part}"

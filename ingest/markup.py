@@ -52,6 +52,7 @@ from markdown_it.tree import SyntaxTreeNode
 from assistant.errors import UnreadableDocument
 from assistant.types import SECTION_SEPARATOR, Paragraph, ParagraphKind
 from ingest.paragraphs import is_preambular_opening
+from ingest.readers import error_detail
 
 # --------------------------------------------------------------------------- blocks
 
@@ -534,7 +535,11 @@ def _list_marker(number: int, style: str) -> str:
 
 
 class _HtmlReader:
-    """Blocks from an HTML tree: text between block-level elements, styling kept for amendments."""
+    """Blocks from an HTML tree: text between block-level elements, styling kept for amendments.
+
+    The tree is walked with a stack of its own, not by recursion, so however deeply a page
+    nests its elements it is read whole.
+    """
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
@@ -543,15 +548,19 @@ class _HtmlReader:
         self.ordered: list[tuple[int, str]] = []
 
     def read(self, root: Tag) -> list[Block]:
-        self._children(root, _Run(""))
-        self._flush()
+        stack: list[tuple[object, _Run] | Callable[[], None]] = [self._flush]
+        _push_children(stack, root, _Run(""))
+        while stack:
+            step = stack.pop()
+            if isinstance(step, tuple):
+                self._node(*step, stack)
+            else:
+                step()
         return self.blocks
 
-    def _children(self, tag: Tag, style: _Run) -> None:
-        for child in tag.children:
-            self._node(child, style)
-
-    def _node(self, node: object, style: _Run) -> None:
+    def _node(
+        self, node: object, style: _Run, stack: list[tuple[object, _Run] | Callable[[], None]]
+    ) -> None:
         if isinstance(node, PreformattedString):  # comments, doctype, CDATA
             return
         if isinstance(node, NavigableString):
@@ -564,24 +573,26 @@ class _HtmlReader:
             self.runs.append(_Run(" "))
         elif name in _HEADING_TAGS:
             self._flush()
-            self._children(node, style)
-            self._flush(BlockKind.HEADING, _HEADING_TAGS[name])
+            level = _HEADING_TAGS[name]
+            stack.append(lambda: self._flush(BlockKind.HEADING, level))
+            _push_children(stack, node, style)
         elif name in _BLOCK_TAGS:
-            self._block(node, style)
+            self._open_block(node)
+            stack.append(lambda: self._close_block(node))
+            _push_children(stack, node, style)
         elif name not in _STRUCK_TAGS:
-            self._children(node, _styled(style, name))
+            _push_children(stack, node, _styled(style, name))
 
-    def _block(self, tag: Tag, style: _Run) -> None:
+    def _open_block(self, tag: Tag) -> None:
         self._flush()
         if tag.name in {"ol", "ul"}:
             start = str(tag.get("start", "1"))
-            self.ordered.append(
-                (int(start) - 1 if start.isdigit() else 0, str(tag.get("type", "1")))
-            )
+            self.ordered.append((_number(start, 1) - 1, str(tag.get("type", "1"))))
         if tag.name == "li":
             self.items += 1
             self._number_item(tag)
-        self._children(tag, style)
+
+    def _close_block(self, tag: Tag) -> None:
         self._flush()
         if tag.name == "li":
             self.items -= 1
@@ -594,7 +605,7 @@ class _HtmlReader:
             return
         count, style = self.ordered[-1]
         value = str(li.get("value", ""))
-        count = int(value) if value.isdigit() else count + 1
+        count = _number(value, count + 1)
         self.ordered[-1] = (count, style)
         self.runs.append(_Run(_list_marker(count, style)))
 
@@ -607,6 +618,13 @@ class _HtmlReader:
             kind = BlockKind.ITEM if self.items else BlockKind.BODY
         cue = HeadingCue.STRONG if inline.strong_only else HeadingCue.NONE
         self.blocks.append(_block(kind, inline, level=level, nested=self.items > 1, cue=cue))
+
+
+def _push_children(
+    stack: list[tuple[object, _Run] | Callable[[], None]], tag: Tag, style: _Run
+) -> None:
+    """Queue a tag's children so that they are read first to last."""
+    stack.extend((child, style) for child in reversed(tag.contents))
 
 
 def _styled(style: _Run, name: str) -> _Run:
@@ -666,7 +684,8 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        # Line breaks as markdown-it counts them: "\r\n", a lone "\r" or "\n".
+        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)]
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         start = self.starts[first] if first < len(self.starts) else len(self.text)
@@ -832,7 +851,15 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING_STYLE = re.compile(r"^Heading\s+(\d)$", re.IGNORECASE)
 
 
+def _number(text: str, default: int) -> int:
+    """A list number or level as a source writes it, else ``default`` (also for absurd ones)."""
+    return int(text) if text.isdecimal() and len(text) <= 6 else default
+
+
 def _format_number(n: int, fmt: str) -> str:
+    """``n`` as a list numbers it; in digits where letters or Roman numerals cannot say it."""
+    if n <= 0 or (fmt in {"lowerRoman", "upperRoman"} and n >= 4000):
+        return str(n)
     if fmt in {"lowerLetter", "upperLetter"}:
         letters = ""
         while n > 0:
@@ -914,8 +941,8 @@ def _levels(abstract: Any) -> dict[int, _Level]:
             return str(el.get(f"{_W}val")) if el is not None else default
 
         start = val("start", "1")
-        levels[int(lvl.get(f"{_W}ilvl", "0"))] = _Level(
-            val("numFmt", "decimal"), val("lvlText", ""), int(start) if start.isdigit() else 1
+        levels[_number(str(lvl.get(f"{_W}ilvl", "0")), 0)] = _Level(
+            val("numFmt", "decimal"), val("lvlText", ""), _number(start, 1)
         )
     return levels
 
@@ -934,7 +961,7 @@ def _num_pr(paragraph: Any) -> tuple[str, int] | None:
         if num_id is None or num_id.get(f"{_W}val") in {None, "0"}:
             return None
         level = ilvl.get(f"{_W}val") if ilvl is not None else "0"
-        return str(num_id.get(f"{_W}val")), int(level) if str(level).isdigit() else 0
+        return str(num_id.get(f"{_W}val")), _number(str(level), 0)
     return None
 
 
@@ -968,10 +995,10 @@ def _docx_block(paragraph: Any, numbering: _WordNumbering) -> Block | None:
     style = paragraph.style.name if paragraph.style is not None else ""
     marker = numbering.marker(paragraph)
     printed, level = marker if marker is not None else ("", 0)
+    if not inline.text:
+        return None  # an empty numbered paragraph still counts in its list, above
     if printed:
         inline = replace(inline, text=f"{printed} {inline.text}")
-    if not inline.text:
-        return None
     heading = _HEADING_STYLE.match(style)
     if heading or style == "Title":
         return _block(BlockKind.HEADING, inline, level=int(heading.group(1)) if heading else 1)
@@ -1013,10 +1040,12 @@ def docx_paragraphs(data: bytes, doc_id: str, name: str) -> list[Paragraph]:
         numbering = _WordNumbering(document)
         found = (_docx_block(p, numbering) for p in _docx_paragraph_objects(document))
         blocks = [b for b in found if b is not None]
+    except MemoryError:
+        raise  # the worker reports it against its memory limit
     except Exception as exc:
         raise UnreadableDocument(
             name,
-            f"Word file is damaged or not a .docx ({type(exc).__name__}: {exc}); "
+            f"Word file is damaged or not a .docx ({error_detail(exc)}); "
             "open it in Word and save it again as .docx",
         ) from exc
     return blocks_to_paragraphs(blocks, doc_id, source_offsets=False)

@@ -101,6 +101,7 @@ class _State:
     headings: list[tuple[int, str]] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
     labels: set[tuple[str | None, str]] = field(default_factory=set)
+    repeats: dict[tuple[str | None, str], int] = field(default_factory=dict)
 
     def section(self) -> str:
         return SECTION_SEPARATOR.join(text for _, text in self.headings)
@@ -108,6 +109,17 @@ class _State:
     def next_label(self, prefix: str) -> str:
         self.counters[prefix] = self.counters.get(prefix, 0) + 1
         return f"{prefix}{self.counters[prefix]}"
+
+    def claim(self, part: str | None, label: str) -> str:
+        """The label, made unique within its part: a number printed twice becomes "12bis",
+        a third time "12-3", and so on."""
+        unique, n = label, self.repeats.get((part, label), 1)
+        while (part, unique) in self.labels:
+            n += 1
+            unique = f"{label}bis" if n == 2 else f"{label}-{n}"
+        self.repeats[(part, label)] = n
+        self.labels.add((part, unique))
+        return unique
 
 
 def is_preambular_opening(text: str) -> bool:
@@ -181,10 +193,7 @@ class _Builder:
         text = join_lines(draft.texts(), self.words).strip()
         if not text:
             return
-        label = draft.label
-        while (draft.part, label) in self.state.labels:
-            label = f"{label}bis" if label[:1].isdigit() else self.state.next_label(label[:2])
-        self.state.labels.add((draft.part, label))
+        label = self.state.claim(draft.part, draft.label)
         first, last = draft.lines[0], draft.lines[-1]
         self.out.append(
             Paragraph(

@@ -4,15 +4,25 @@ Ingest is incremental and idempotent: a file whose content is unchanged is not p
 embedded again, a changed file replaces its paragraphs, a removed file's paragraphs go. A
 bad file is reported by name with its reason and the rest of the batch goes on; nothing
 already indexed is lost because of it.
+
+Files are parsed in worker processes (:func:`parse_many`), each parse bounded in time and
+memory (:class:`~ingest.readers.ParseLimits`): a file that hangs the parser, exhausts its
+memory or crashes its process becomes that file's error, and the other files go on.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import multiprocessing
+import os
 import re
+import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,8 +37,11 @@ from ingest.readers import (
     MARKDOWN_SUFFIXES,
     PDF_SUFFIXES,
     SUPPORTED_SUFFIXES,
+    ParseLimits,
     SourceFile,
+    check_size,
     decode_text,
+    error_detail,
     pdf_pages,
     read_source,
 )
@@ -60,14 +73,16 @@ def _format(path: Path) -> str:
     return "text"
 
 
-def parse_source(source: SourceFile, doc_id: str) -> ParsedDocument:
+def parse_source(
+    source: SourceFile, doc_id: str, limits: ParseLimits | None = None
+) -> ParsedDocument:
     """Paragraphs and metadata of one file already read into memory."""
     fmt = _format(source.path)
     name = str(source.path)
     pages: list[str]
     paragraphs: list[Paragraph]
     if fmt == "pdf":
-        pages = pdf_pages(source)
+        pages = pdf_pages(source, limits=limits)
         paragraphs = pdf_paragraphs(pages, doc_id)
     else:
         pages, paragraphs = _markup_paragraphs(source, fmt, doc_id)
@@ -103,20 +118,244 @@ def _markup_paragraphs(
     return [text], markup.text_paragraphs(text, doc_id)
 
 
-def parse_file(path: Path, doc_id: str | None = None) -> ParsedDocument:
-    """Read and parse one file; raises :class:`UnreadableDocument` naming the file."""
+def parse_file(
+    path: Path, doc_id: str | None = None, limits: ParseLimits | None = None
+) -> ParsedDocument:
+    """Read and parse one file in this process; raises :class:`UnreadableDocument` naming
+    the file. Only the size and page limits apply here; :func:`parse_many` adds the time
+    and memory bounds."""
     path = Path(path)
-    return parse_source(read_source(path), doc_id or doc_id_for(path))
+    return parse_source(read_source(path, limits), doc_id or doc_id_for(path), limits)
 
 
-def _parse_job(job: tuple[Path, str]) -> ParsedDocument | UnreadableDocument:
-    path, doc_id = job
+#: What a worker runs on one file: ``parse_file`` or anything with its signature.
+FileParser = Callable[[Path, str, ParseLimits], ParsedDocument]
+ParseResult = ParsedDocument | UnreadableDocument
+_PR_SET_PDEATHSIG = 1
+
+
+def parse_many(
+    jobs: Sequence[tuple[Path, str]],
+    limits: ParseLimits | None = None,
+    workers: int = 2,
+    progress: Progress | None = None,
+    parse: FileParser = parse_file,
+) -> list[ParseResult]:
+    """Parse files, given as (path, doc id), in worker processes; results in job order.
+
+    Each file gets at most ``limits.timeout_s`` seconds and ``limits.memory_mb`` of memory
+    in its worker. A file that raises, runs out of time or memory, or kills its worker
+    comes back as an :class:`UnreadableDocument` naming it, and a new worker takes over
+    the rest of the batch.
+    """
+    limits = limits or ParseLimits()
+    results: list[ParseResult | None] = [None] * len(jobs)
+    pending = deque(range(len(jobs)))
+    pool: list[_Worker] = []
+    done = 0
     try:
-        return parse_file(path, doc_id)
+        while done < len(jobs):
+            for worker in pool:
+                if worker.job is None and pending:
+                    worker.give(pending.popleft(), jobs, limits)
+            while pending and len(pool) < max(1, workers):
+                worker = _Worker(parse, limits)
+                pool.append(worker)
+                worker.give(pending.popleft(), jobs, limits)
+            busy = [w for w in pool if w.job is not None]
+            soonest = min(w.deadline for w in busy)
+            wait(
+                [w.conn for w in busy] + [w.process.sentinel for w in busy],
+                timeout=max(0.0, soonest - time.monotonic()),
+            )
+            for worker in busy:
+                index = worker.job
+                outcome = worker.outcome(jobs, limits)
+                if index is None or outcome is None:
+                    continue
+                result, retire = outcome
+                results[index] = result
+                done += 1
+                if progress:
+                    progress("parsing", done, len(jobs))
+                if retire:
+                    worker.stop()
+                    pool.remove(worker)
+    finally:
+        for worker in pool:
+            worker.stop()
+    return [r for r in results if r is not None]
+
+
+def parse_isolated(path: Path, doc_id: str, limits: ParseLimits | None = None) -> ParsedDocument:
+    """:func:`parse_file` in a worker process, bounded in time and memory; raises
+    :class:`UnreadableDocument` naming the file."""
+    (result,) = parse_many([(Path(path), doc_id)], limits, workers=1)
+    if isinstance(result, UnreadableDocument):
+        raise result
+    return result
+
+
+class _Worker:
+    """One worker process and the job it is on, with the time that job must end by."""
+
+    def __init__(self, parse: FileParser, limits: ParseLimits) -> None:
+        self.conn, child = multiprocessing.Pipe()
+        self.process = multiprocessing.get_context().Process(
+            target=_work, args=(child, parse, limits, os.getpid()), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.job: int | None = None
+        self.deadline = 0.0
+
+    def give(self, index: int, jobs: Sequence[tuple[Path, str]], limits: ParseLimits) -> None:
+        self.job = index
+        self.deadline = time.monotonic() + limits.timeout_s
+        with contextlib.suppress(OSError):  # a worker that is gone is reported by outcome()
+            self.conn.send(jobs[index])
+
+    def outcome(
+        self, jobs: Sequence[tuple[Path, str]], limits: ParseLimits
+    ) -> tuple[ParseResult, bool] | None:
+        """(result, whether to retire the worker) once the job has ended, else None."""
+        if self.job is None:
+            return None
+        path = str(jobs[self.job][0])
+        try:
+            if self.conn.poll():
+                result, retire = self.conn.recv()
+                self.job = None
+                return result, retire
+        except (EOFError, OSError):
+            pass
+        except Exception as exc:  # a result that cannot be read back
+            self.process.kill()
+            self.job = None
+            return UnreadableDocument(path, f"could not be parsed ({error_detail(exc)})"), True
+        else:
+            if self.process.is_alive() and time.monotonic() < self.deadline:
+                return None
+            if self.process.is_alive():
+                self.process.kill()
+                self.job = None
+                return UnreadableDocument(
+                    path,
+                    f"took longer than {limits.timeout_s:g} s to parse and was stopped; "
+                    "split it, or raise WSIS_PARSE_TIMEOUT_S",
+                ), True
+        self.process.join(timeout=5)
+        self.job = None
+        return UnreadableDocument(
+            path,
+            f"the parser crashed on it ({_exit_reason(self.process.exitcode)}); the file may "
+            "be damaged: get a fresh copy, or leave it out",
+        ), True
+
+    def stop(self) -> None:
+        if self.process.is_alive() and self.job is None:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+            self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _exit_reason(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit status {code}"
+
+
+def _work(conn: Connection, parse: FileParser, limits: ParseLimits, parent: int) -> None:
+    """A worker's loop: parse each (path, doc id) received until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C for the batch
+    _die_with_parent(parent)
+    _limit_memory(limits.memory_mb)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        path, doc_id = job
+        result, retire = _parse_job(parse, Path(path), doc_id, limits)
+        try:
+            conn.send((result, retire))
+        except MemoryError:
+            conn.send((_out_of_memory(str(path), limits), True))
+            return
+        except OSError:  # the parent is gone
+            return
+        except Exception as exc:  # a result that cannot be sent
+            conn.send(
+                (UnreadableDocument(str(path), f"could not be parsed ({error_detail(exc)})"), True)
+            )
+            return
+        if retire:
+            return
+
+
+def _parse_job(
+    parse: FileParser, path: Path, doc_id: str, limits: ParseLimits
+) -> tuple[ParseResult, bool]:
+    """The result of one file, and whether its worker should be replaced after it."""
+    try:
+        return parse(path, doc_id, limits), False
     except UnreadableDocument as exc:
-        return exc
+        return exc, False
+    except MemoryError:
+        return _out_of_memory(str(path), limits), True
+    except RecursionError:
+        return UnreadableDocument(
+            str(path), "is nested too deeply to be parsed; simplify the file or re-save it"
+        ), False
     except Exception as exc:  # a parser bug must not stop the batch
-        return UnreadableDocument(str(path), f"could not be parsed ({type(exc).__name__}: {exc})")
+        return UnreadableDocument(str(path), f"could not be parsed ({error_detail(exc)})"), False
+
+
+def _out_of_memory(path: str, limits: ParseLimits) -> UnreadableDocument:
+    return UnreadableDocument(
+        path,
+        f"needs more than {limits.memory_mb} MB of memory to parse; split it, "
+        "or raise WSIS_PARSE_MEMORY_MB",
+    )
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel end this worker if the process that started it dies (Linux), so a
+    worker stuck on a file never outlives an ingest that was killed."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _limit_memory(megabytes: int) -> None:
+    """Let this process grow by at most ``megabytes`` beyond what it maps now (Linux)."""
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            mapped = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (ImportError, OSError, ValueError):
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = mapped + megabytes * 2**20
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or limit < soft:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +391,26 @@ def corpus_files(folders: Sequence[Path]) -> tuple[list[Path], list[Skipped]]:
             skipped.append(Skipped(str(folder), "corpus folder does not exist; check --corpus"))
             continue
         for path in sorted(folder.rglob("*")):
-            if not path.is_file() or path.name in IGNORED_NAMES or path.name.startswith("."):
+            if path.name in IGNORED_NAMES or path.name.startswith("."):
+                continue
+            if path.is_symlink() and not path.exists():
+                skipped.append(Skipped(str(path), "is a broken link; fix or remove it"))
+                continue
+            if path.is_dir():
+                if path.is_symlink():
+                    skipped.append(
+                        Skipped(
+                            str(path),
+                            "is a link to a folder, which is not followed; "
+                            "add that folder with --corpus instead",
+                        )
+                    )
+                continue
+            if not path.is_file():
+                if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                    skipped.append(
+                        Skipped(str(path), "is not a regular file (a device or pipe); remove it")
+                    )
                 continue
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 skipped.append(
@@ -186,10 +444,9 @@ def ingest(
     workers: int = 2,
 ) -> IngestReport:
     """Bring the index in line with the corpus folders."""
-    import hashlib
-
     started = time.perf_counter()
     report = IngestReport()
+    limits = ParseLimits.from_settings(settings)
     files, skipped = corpus_files(settings.ingest_dirs)
     report.skipped.extend(skipped)
     wanted = assign_doc_ids(files)
@@ -201,15 +458,20 @@ def ingest(
         todo: list[tuple[Path, str]] = []
         for doc_id, path in wanted.items():
             try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                digest = _file_digest(path, limits)
+            except UnreadableDocument as exc:
+                report.skipped.append(Skipped(exc.path, exc.reason))
+                continue
             except OSError as exc:
                 report.skipped.append(Skipped(str(path), f"cannot be read ({exc.strerror})"))
                 continue
-            if known.get(doc_id) == {digest}:
+            if known.get(doc_id) == digest:
                 report.unchanged += 1
             else:
                 todo.append((path, doc_id))
-        parsed = _parse_all(todo, workers, progress)
+        if progress and todo:
+            progress("parsing", 0, len(todo))
+        parsed = parse_many(todo, limits, workers, progress) if todo else []
         good = [r for r in parsed if isinstance(r, ParsedDocument)]
         report.skipped.extend(
             Skipped(r.path, r.reason) for r in parsed if isinstance(r, UnreadableDocument)
@@ -234,23 +496,8 @@ def ingest(
     return report
 
 
-def _parse_all(
-    todo: list[tuple[Path, str]], workers: int, progress: Progress | None
-) -> list[ParsedDocument | UnreadableDocument]:
-    if not todo:
-        return []
-    results: list[ParsedDocument | UnreadableDocument] = []
-    if workers > 1 and len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for i, result in enumerate(pool.map(_parse_job, todo)):
-                if progress:
-                    progress("parsing", i, len(todo))
-                results.append(result)
-    else:
-        for i, job in enumerate(todo):
-            if progress:
-                progress("parsing", i, len(todo))
-            results.append(_parse_job(job))
-    if progress:
-        progress("parsing", len(todo), len(todo))
-    return results
+def _file_digest(path: Path, limits: ParseLimits) -> str:
+    """SHA-256 of a file, read in chunks; a file over the size limit is refused unread."""
+    check_size(path, path.stat().st_size, limits)
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -9,6 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -19,6 +22,20 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
 CORPUS_DIR = SHARED / "corpus"
 DISTRACTORS_DIR = SHARED / "distractors"
+
+# Property-based tests: failing examples are kept under .wsis/ (not committed) and replayed
+# first on the next run; the deadline is generous, since it is there to catch inputs that
+# make a parser blow up (exponential regular expressions, quadratic joins), not to time
+# code on a busy machine.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(PROJECT_ROOT / ".wsis" / "hypothesis"))
+hypothesis_settings.register_profile(
+    "wsis",
+    database=DirectoryBasedExampleDatabase(str(PROJECT_ROOT / ".wsis" / "hypothesis" / "examples")),
+    deadline=5000,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.load_profile("wsis")
 
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", ""}
 _real_connect = socket.socket.connect
