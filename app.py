@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from assistant.core import Assistant
-from assistant.errors import IndexBusy, IndexMissing, StaleIndex, WSISError
+from assistant.errors import IndexBusy, IndexMissing, IndexUnreachable, StaleIndex, WSISError
 from assistant.services import with_uploads
 from assistant.settings import Settings
 from assistant.ui import create_app
@@ -26,19 +26,17 @@ def main() -> None:
     parser.add_argument("--host", help="Address to bind (default 127.0.0.1).")
     parser.add_argument("--port", type=int, help="Port (default 7860).")
     parser.add_argument("--index-dir", type=Path, help="Index folder (default .wsis/index).")
+    parser.add_argument("--chroma-url", help="Chroma server to use instead of the local index.")
     args = parser.parse_args()
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    overrides = {
-        k: v
-        for k, v in (("host", args.host), ("port", args.port), ("index_dir", args.index_dir))
-        if v is not None
-    }
+    overrides = {k: v for k, v in vars(args).items() if v is not None}
     settings = with_uploads(Settings(**overrides))
     try:
         assistant = Assistant(settings).warm_up()
     except WSISError as exc:
         print(f"Error: {exc}", file=sys.stderr)
-        sys.exit(3 if isinstance(exc, IndexMissing | StaleIndex | IndexBusy) else 1)
+        unavailable = IndexMissing | StaleIndex | IndexBusy | IndexUnreachable
+        sys.exit(3 if isinstance(exc, unavailable) else 1)
 
     import uvicorn
 

@@ -22,11 +22,16 @@ class Catalog:
     by_doc: dict[str, list[Paragraph]] = field(default_factory=dict)
 
     @classmethod
-    def from_nodes(cls, nodes: Iterable[tuple[str, dict, str]]) -> Catalog:
-        """Build from (node id, metadata, text) records; pieces are joined back in order."""
+    def from_nodes(
+        cls,
+        nodes: Iterable[tuple[str, dict, str]],
+        documents: dict[str, Document] | None = None,
+    ) -> Catalog:
+        """Build from (node id, metadata, text) records; pieces are joined back in order.
+        ``documents`` are the registered documents, when the records come from an index."""
         from ingest.index import document_from_metadata, paragraph_from_metadata
 
-        documents: dict[str, Document] = {}
+        documents = dict(documents or {})
         pieces: dict[str, list[tuple[int, str]]] = defaultdict(list)
         metas: dict[str, dict] = {}
         for _, meta, text in nodes:

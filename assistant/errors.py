@@ -34,8 +34,16 @@ class IndexBusy(WSISError):
     """Another ingest holds the index."""
 
 
+class IndexUnreachable(WSISError):
+    """The Chroma server named in the settings does not answer."""
+
+
 class InvalidQuestion(WSISError):
     """A question that cannot be answered as given (empty, too long, no words)."""
+
+
+class UnknownDocument(WSISError):
+    """A document named by symbol or id that is not in the index."""
 
 
 class InvalidTestSet(WSISError):

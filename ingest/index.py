@@ -8,12 +8,22 @@ paragraphs (for BM25, context views, coverage) in a server deployment too.
 The collection's name and folder are derived from what shapes it (model, parser, piece
 size), and its metadata records them again; opening it with other settings raises
 :class:`StaleIndex` instead of mixing.
+
+A second, small collection is the register of documents: one record per document naming the
+file version (sha256) whose paragraphs are live. Writing a document adds its new nodes,
+then switches the register to the new version in one record, then deletes the old nodes;
+readers see only the nodes of registered versions. A write that is killed at any moment
+therefore leaves each document either as it was or as it became, and a "pending" record
+tells the next writer what to clean up.
 """
 
 from __future__ import annotations
 
 import fcntl
+import os
 import re
+import socket
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -21,8 +31,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import IndexBusy, IndexMissing, StaleIndex
-from assistant.settings import PARSER_VERSION, Settings
+from assistant.errors import IndexBusy, IndexMissing, IndexUnreachable, StaleIndex
+from assistant.settings import INDEX_FORMAT, PARSER_VERSION, Settings
 from assistant.types import Document, DocumentKind, Paragraph, ParagraphKind, ParsedDocument
 
 if TYPE_CHECKING:
@@ -42,6 +52,10 @@ RETRIEVABLE_KINDS = frozenset(
     }
 )
 GET_PAGE = 5000
+#: Register records of writes in progress are stored under this prefix.
+PENDING = "pending:"
+#: Register records are looked up by id, never by vector; Chroma still wants one.
+_NO_VECTOR: list[Sequence[float]] = [[1.0]]
 #: Fewer words than this is a chapeau ("The General Assembly,") rather than an answer.
 MIN_SEARCHABLE_WORDS = 4
 
@@ -98,8 +112,7 @@ def embedding_text(document: Document, paragraph: Paragraph, text: str) -> str:
     return "\n".join(x for x in (head, section, text) if x)
 
 
-def _node_metadata(document: Document, piece: Piece) -> dict[str, Any]:
-    p = piece.paragraph
+def _document_metadata(document: Document) -> dict[str, Any]:
     return {
         "doc_id": document.doc_id,
         "symbol": document.symbol or "",
@@ -109,6 +122,13 @@ def _node_metadata(document: Document, piece: Piece) -> dict[str, Any]:
         "path": document.path,
         "sha256": document.sha256,
         "pages": document.pages or 0,
+    }
+
+
+def _node_metadata(document: Document, piece: Piece) -> dict[str, Any]:
+    p = piece.paragraph
+    return {
+        **_document_metadata(document),
         "paragraph_id": p.id,
         "paragraph": p.paragraph,
         "kind": p.kind.value,
@@ -187,16 +207,26 @@ class ParagraphIndex:
         self.embedder = embedder
         self._client: ClientAPI | None = None
         self._collection: Collection | None = None
+        self._register: Collection | None = None
 
     @property
     def collection_name(self) -> str:
         return f"wsis-{self.settings.index_name}"
 
     @property
+    def register_name(self) -> str:
+        return f"{self.collection_name}-documents"
+
+    @property
+    def lock_name(self) -> str:
+        return f"{self.collection_name}-lock"
+
+    @property
     def expected_metadata(self) -> dict[str, Any]:
         return {
             "embedding_model": self.embedder.name,
             "parser_version": PARSER_VERSION,
+            "index_format": INDEX_FORMAT,
             "max_piece_tokens": self.settings.max_piece_tokens,
         }
 
@@ -211,12 +241,21 @@ class ParagraphIndex:
                 from urllib.parse import urlparse
 
                 parsed = urlparse(url)
-                self._client = chromadb.HttpClient(
-                    host=parsed.hostname or "127.0.0.1",
-                    port=parsed.port or 8000,
-                    ssl=parsed.scheme == "https",
-                    settings=chroma_settings,
-                )
+                try:
+                    self._client = chromadb.HttpClient(
+                        host=parsed.hostname or "127.0.0.1",
+                        port=parsed.port or 8000,
+                        ssl=parsed.scheme == "https",
+                        settings=chroma_settings,
+                    )
+                    self._client.heartbeat()
+                except Exception as exc:
+                    self._client = None
+                    raise IndexUnreachable(
+                        f"the Chroma server at {url} does not answer ({type(exc).__name__}); "
+                        "start it with `chroma run --path DIR --host 127.0.0.1 --port PORT` "
+                        "or check WSIS_CHROMA_URL"
+                    ) from exc
             else:
                 path = self.settings.index_path
                 path.mkdir(parents=True, exist_ok=True)
@@ -247,6 +286,22 @@ class ParagraphIndex:
         self._check_fresh(collection)
         self._collection = collection
         return collection
+
+    def reopen(self) -> None:
+        """Forget the open collections, so the next read sees what others wrote."""
+        self._collection = None
+        self._register = None
+
+    @property
+    def register(self) -> Collection:
+        """The register of documents: which file version of each is live. Its records carry
+        no meaningful vector, so it has no embedding function at all."""
+        if self._register is None:
+            self.collection()
+            self._register = self.client.get_or_create_collection(
+                self.register_name, embedding_function=None
+            )
+        return self._register
 
     @property
     def location(self) -> str:
@@ -308,10 +363,11 @@ class ParagraphIndex:
     def add_document(
         self, parsed: ParsedDocument, vectors: dict[str, list[float]] | None = None
     ) -> int:
-        """Write a document's paragraphs, then drop what an earlier version left behind.
+        """Write a document's paragraphs, make them the live version, then drop what an
+        earlier version left behind.
 
-        New nodes go in before old ones go out, so a crash in between leaves the document
-        answerable; the next ingest finishes the replacement.
+        Until the register switches to the new version, readers keep seeing the old one; a
+        crash at any step leaves a pending record, and the next write finishes the job.
         """
         from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 
@@ -330,21 +386,57 @@ class ParagraphIndex:
             )
             node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=document.doc_id)
             nodes.append(node)
+        self._begin(document.doc_id, document.sha256)
         store = self.vector_store
         for start in range(0, len(nodes), GET_PAGE):
             store.add(nodes[start : start + GET_PAGE])
-        keep = {n.id_ for n in nodes}
-        stale = [i for i in self._ids(where={"doc_id": document.doc_id}) if i not in keep]
-        if stale:
-            self.collection().delete(ids=stale)
+        self.register.upsert(
+            ids=[document.doc_id],
+            embeddings=_NO_VECTOR,
+            metadatas=[{**_document_metadata(document), "committed_at": time.time()}],
+        )
+        self._finish(document.doc_id)
         return len(vectors)
+
+    def remove_document(self, doc_id: str) -> None:
+        self._begin(doc_id, "")
+        self.register.delete(ids=[doc_id])
+        self._finish(doc_id)
+
+    def _begin(self, doc_id: str, version: str) -> None:
+        self.register.upsert(
+            ids=[PENDING + doc_id],
+            embeddings=_NO_VECTOR,
+            metadatas=[{"doc_id": doc_id, "sha256": version, "started_at": time.time()}],
+        )
+
+    def _finish(self, doc_id: str) -> None:
+        """Delete every node of the document that is not of its live version (all of them
+        when it has none), then the pending record."""
+        live = self.register.get(ids=[doc_id], include=["metadatas"])
+        metadatas = live.get("metadatas") or []
+        where: dict[str, Any] = {"doc_id": doc_id}
+        if metadatas:
+            where = {"$and": [{"doc_id": doc_id}, {"sha256": {"$ne": metadatas[0]["sha256"]}}]}
+        stale = self._ids(where=where)
+        for start in range(0, len(stale), GET_PAGE):
+            self.collection().delete(ids=stale[start : start + GET_PAGE])
+        self.register.delete(ids=[PENDING + doc_id])
+
+    def recover(self) -> list[str]:
+        """Finish the writes a killed ingest or upload left pending; the documents touched."""
+        pending = [
+            record_id[len(PENDING) :]
+            for record_id, _ in self._register_records()
+            if record_id.startswith(PENDING)
+        ]
+        for doc_id in pending:
+            self._finish(doc_id)
+        return pending
 
     @cached_property
     def dimension(self) -> int:
         return len(self.embedder.embed_query("dimension"))
-
-    def remove_document(self, doc_id: str) -> None:
-        self.collection().delete(where={"doc_id": doc_id})
 
     def _ids(self, where: dict[str, Any] | None = None) -> list[str]:
         collection = self.collection()
@@ -359,8 +451,33 @@ class ParagraphIndex:
 
     # -- reading -----------------------------------------------------------------------
 
+    def _register_records(self) -> list[tuple[str, dict[str, Any]]]:
+        records: list[tuple[str, dict[str, Any]]] = []
+        offset = 0
+        while True:
+            batch = self.register.get(include=["metadatas"], limit=GET_PAGE, offset=offset)
+            records.extend(
+                (record_id, dict(meta))
+                for record_id, meta in zip(batch["ids"], batch["metadatas"] or [], strict=True)
+            )
+            if len(batch["ids"]) < GET_PAGE:
+                return records
+            offset += GET_PAGE
+
+    def live_documents(self) -> dict[str, Document]:
+        """doc_id -> the registered version of every document in the index."""
+        return {
+            record_id: document_from_metadata(meta)
+            for record_id, meta in self._register_records()
+            if not record_id.startswith(PENDING)
+        }
+
+    def indexed_documents(self) -> dict[str, str]:
+        """doc_id -> the sha256 of the file version whose paragraphs are live."""
+        return {doc_id: doc.sha256 for doc_id, doc in self.live_documents().items()}
+
     def iter_nodes(self, include_text: bool = True) -> Iterator[tuple[str, dict[str, Any], str]]:
-        """Every stored node as (id, metadata, text), page by page."""
+        """Every stored node as (id, metadata, text), page by page, whatever its version."""
         collection = self.collection()
         include: list[Any] = ["metadatas", "documents"] if include_text else ["metadatas"]
         offset = 0
@@ -375,26 +492,32 @@ class ParagraphIndex:
                 return
             offset += GET_PAGE
 
-    def indexed_documents(self) -> dict[str, frozenset[str]]:
-        """doc_id -> the file versions (sha256) its nodes come from. More than one version
-        means a replacement was interrupted; ingest then finishes it."""
-        out: dict[str, set[str]] = {}
-        for _, meta, _ in self.iter_nodes(include_text=False):
-            out.setdefault(meta["doc_id"], set()).add(meta["sha256"])
-        return {doc_id: frozenset(versions) for doc_id, versions in out.items()}
+    def live_nodes(
+        self, documents: dict[str, Document] | None = None, include_text: bool = True
+    ) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """The nodes of the registered version of each document; leftovers of an interrupted
+        write are never shown."""
+        live = (
+            self.indexed_documents()
+            if documents is None
+            else {doc_id: doc.sha256 for doc_id, doc in documents.items()}
+        )
+        for node in self.iter_nodes(include_text):
+            if live.get(node[1]["doc_id"]) == node[1]["sha256"]:
+                yield node
 
     def count(self) -> int:
         return self.collection().count()
 
     def totals(self) -> tuple[int, int]:
         """(documents, searchable paragraphs) in the index."""
-        docs: set[str] = set()
-        paragraphs: set[str] = set()
-        for _, meta, _ in self.iter_nodes(include_text=False):
-            docs.add(meta["doc_id"])
-            if meta["retrievable"]:
-                paragraphs.add(meta["paragraph_id"])
-        return len(docs), len(paragraphs)
+        documents = self.live_documents()
+        paragraphs = {
+            meta["paragraph_id"]
+            for _, meta, _ in self.live_nodes(documents, include_text=False)
+            if meta["retrievable"]
+        }
+        return len(documents), len(paragraphs)
 
     def dense_query(
         self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None
@@ -420,17 +543,26 @@ class ParagraphIndex:
         ]
 
     def reset(self) -> None:
-        """Drop the collection, for a rebuild."""
+        """Drop the collection and its register, for a rebuild."""
         if self.exists():
             self.client.delete_collection(self.collection_name)
-        self._collection = None
+        names = {getattr(c, "name", c) for c in self.client.list_collections()}
+        if self.register_name in names:
+            self.client.delete_collection(self.register_name)
+        self.reopen()
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the index for writing; a second concurrent ingest is refused, not interleaved."""
-        if self.settings.chroma_url:
+        """Hold the index for writing; a second concurrent ingest is refused, not interleaved.
+        Whatever a killed writer left pending is finished first."""
+        hold = self._server_lock if self.settings.chroma_url else self._file_lock
+        with hold():
+            if self.exists():
+                self.recover()
             yield
-            return
+
+    @contextmanager
+    def _file_lock(self) -> Iterator[None]:
         lock_path = Path(self.settings.index_path) / ".ingest.lock"
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         with lock_path.open("w") as handle:
@@ -444,6 +576,67 @@ class ParagraphIndex:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _server_lock(self) -> Iterator[None]:
+        """A lock on a shared server: a collection only one writer can create. A lock left by
+        a process of this machine that no longer runs is taken over."""
+        from chromadb.errors import ChromaError
+
+        holder = {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}
+        for attempt in range(2):
+            try:
+                self.client.create_collection(
+                    self.lock_name, metadata=holder, embedding_function=None
+                )
+                break
+            except ChromaError as exc:
+                found = self._lock_holder()
+                if attempt == 0 and found is not None and _abandoned(found):
+                    self.break_lock()
+                    continue
+                raise IndexBusy(
+                    f"another ingest is writing {self.location} ({_describe(found)}); wait for "
+                    "it to finish, or if it was stopped, run `wsis ingest --break-lock`"
+                ) from exc
+        try:
+            yield
+        finally:
+            self.break_lock()
+
+    def _lock_holder(self) -> dict[str, Any] | None:
+        try:
+            return dict(self.client.get_collection(self.lock_name).metadata or {})
+        except Exception:
+            return None
+
+    def break_lock(self) -> None:
+        """Remove a server lock whose writer is gone."""
+        if not self.settings.chroma_url:
+            return
+        names = {getattr(c, "name", c) for c in self.client.list_collections()}
+        if self.lock_name in names:
+            self.client.delete_collection(self.lock_name)
+
+
+def _abandoned(holder: dict[str, Any]) -> bool:
+    """A lock taken by a process of this machine that has ended."""
+    if holder.get("host") != socket.gethostname():
+        return False
+    try:
+        os.kill(int(holder.get("pid", 0)), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, ValueError):
+        return False
+    return False
+
+
+def _describe(holder: dict[str, Any] | None) -> str:
+    if not holder:
+        return "holder unknown"
+    since = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(holder.get("since", 0))))
+    return f"process {holder.get('pid')} on {holder.get('host')}, since {since}"
 
 
 __all__ = ["RETRIEVABLE_KINDS", "ParagraphIndex", "Piece", "is_searchable", "split_into_pieces"]

@@ -165,7 +165,7 @@ def test_first_ingest_indexes_every_paragraph(built: Built) -> None:
     assert report.embedded == sum(_retrievable_pieces(index, doc) for doc in parsed.values())
     assert index.count() == sum(len(index.pieces(doc)) for doc in parsed.values())
     assert index.indexed_documents() == {
-        doc_id: {doc.document.sha256} for doc_id, doc in parsed.items()
+        doc_id: doc.document.sha256 for doc_id, doc in parsed.items()
     }
     _assert_no_duplicates(index)
 
