@@ -14,7 +14,14 @@ from typing import Any
 
 import click
 
-from assistant.errors import IndexBusy, IndexMissing, InvalidQuestion, StaleIndex, WSISError
+from assistant.errors import (
+    IndexBusy,
+    IndexMissing,
+    IndexUnreachable,
+    InvalidQuestion,
+    StaleIndex,
+    WSISError,
+)
 from assistant.settings import Settings
 
 EXIT_FAILED = 1
@@ -38,7 +45,7 @@ def run_guarded(action: Any) -> Any:
     """Run an action, turning the library's errors into a message and an exit status."""
     try:
         return action()
-    except (IndexMissing, StaleIndex, IndexBusy) as exc:
+    except (IndexMissing, StaleIndex, IndexBusy, IndexUnreachable) as exc:
         fail(str(exc), EXIT_NO_INDEX)
     except InvalidQuestion as exc:
         fail(str(exc), 2)
@@ -70,9 +77,11 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (metadata and paragraphs).")
 def parse(file: Path, as_json: bool) -> None:
     """Print a document's metadata and its paragraphs."""
-    from ingest.pipeline import parse_file
+    from ingest.pipeline import doc_id_for, parse_isolated
+    from ingest.readers import ParseLimits
 
-    parsed = run_guarded(lambda: parse_file(file))
+    limits = ParseLimits.from_settings(load_settings())
+    parsed = run_guarded(lambda: parse_isolated(file, doc_id_for(file), limits))
     if as_json:
         click.echo(json.dumps(parsed.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -92,12 +101,18 @@ def parse(file: Path, as_json: bool) -> None:
 @chroma_option
 @click.option("--rebuild", is_flag=True, help="Drop the index and build it again from scratch.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--break-lock",
+    is_flag=True,
+    help="Remove a Chroma server's write lock left by an ingest that was stopped elsewhere.",
+)
 def ingest(
     corpus_dirs: tuple[Path, ...],
     index_dir: Path | None,
     chroma_url: str | None,
     rebuild: bool,
     quiet: bool,
+    break_lock: bool,
 ) -> None:
     """Bring the index in line with the corpus folders (incremental)."""
     from assistant.progress import progress_bar
@@ -108,6 +123,8 @@ def ingest(
     settings = load_settings(corpus_dirs=corpus_dirs, index_dir=index_dir, chroma_url=chroma_url)
     embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embed_batch_size)
     index = ParagraphIndex(settings, embedder)
+    if break_lock:
+        run_guarded(index.break_lock)
     with progress_bar(disabled=quiet) as progress:
         report = run_guarded(
             lambda: run_ingest(settings, index, rebuild=rebuild, progress=progress)
@@ -229,7 +246,7 @@ def ask(
         except InvalidQuestion as exc:
             failures += 1
             record = {"id": item.get("id"), "question": item.get("question"), "error": str(exc)}
-        except (IndexMissing, StaleIndex, IndexBusy) as exc:
+        except (IndexMissing, StaleIndex, IndexBusy, IndexUnreachable) as exc:
             fail(str(exc), EXIT_NO_INDEX)
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
@@ -273,11 +290,13 @@ def search(
 
 
 def _register_subcommands() -> None:
+    from assistant import drafting_cli
     from corpus.cli import corpus_group
     from eval.cli import eval_command
 
     main.add_command(corpus_group)
     main.add_command(eval_command)
+    drafting_cli.register(main)
 
 
 _register_subcommands()

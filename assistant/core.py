@@ -6,17 +6,25 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.answer import AnswerBackend, ExtractiveAnswerer
 from assistant.catalog import Catalog
-from assistant.errors import InvalidQuestion
+from assistant.errors import InvalidQuestion, UnknownDocument
 from assistant.retrieval import Filters, HybridRetriever, RetrievalTrace, RetrievalWeights
 from assistant.settings import Settings
-from assistant.types import Answer, Document, Hit
+from assistant.types import Answer, Document, DocumentKind, Hit
+
+if TYPE_CHECKING:
+    from assistant.amendments import AmendmentsReport
+    from assistant.precedent import Precedent
+    from assistant.versions import ChangeQuestion, Comparison
 
 MAX_QUESTION_CHARS = 2000
+#: Comparisons of versions kept for "What changed in paragraph N between X and Y?".
+MAX_CACHED_COMPARISONS = 16
 _ENGLISH_HINTS = frozenset(
     [
         "the",
@@ -114,6 +122,9 @@ class Assistant:
     ) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
+        self._fingerprint: tuple[tuple[str, str], ...] = ()
+        self._checked = time.monotonic()
+        self._comparisons: dict[tuple[str, str, str, str], Comparison] = {}
         self.backend: AnswerBackend = backend or ExtractiveAnswerer()
         self.weights = weights
 
@@ -135,7 +146,9 @@ class Assistant:
 
     @cached_property
     def catalog(self) -> Catalog:
-        return Catalog.from_nodes(self.index.iter_nodes())
+        documents = self.index.live_documents()
+        self._fingerprint = _fingerprint(documents)
+        return Catalog.from_nodes(self.index.live_nodes(documents), documents)
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -153,15 +166,32 @@ class Assistant:
         self.retriever.search("information society", k=1)
         return self
 
+    def follow_changes(self) -> bool:
+        """Reload when documents were added, replaced or removed by another process (an
+        ingest, or another app sharing a Chroma server); looks at most every
+        ``refresh_seconds``. Whether it reloaded."""
+        if "catalog" not in self.__dict__:
+            return False
+        now = time.monotonic()
+        if now - self._checked < self.settings.refresh_seconds:
+            return False
+        self._checked = now
+        if _fingerprint(self.index.live_documents()) == self._fingerprint:
+            return False
+        self.refresh()
+        return True
+
     def refresh(self) -> None:
         """Reload the catalogue and lexical index after the collection changed."""
-        for name in ("catalog", "retriever"):
+        for name in ("catalog", "retriever", "amendments_report"):
             self.__dict__.pop(name, None)
-        self.index._collection = None
+        self._comparisons.clear()
+        self.index.reopen()
 
     def search(
         self, query: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid"
     ) -> list[Hit]:
+        self.follow_changes()
         return self.retriever.search(clean_question(query), k or self.settings.top_k, filters, mode)
 
     def ask(
@@ -172,10 +202,31 @@ class Assistant:
         mode: str = "hybrid",
     ) -> Answer:
         started = time.perf_counter()
+        self.follow_changes()
         text = clean_question(question)
         trace = RetrievalTrace()
         hits = self.retriever.search(text, k or self.settings.top_k, filters, mode, trace)
         retrieved = time.perf_counter()
+        changed = self._change_answer(text, hits, filters)
+        if changed is not None:
+            body, cited = changed
+            done = time.perf_counter()
+            ranked = cited + tuple(
+                h for h in hits if h.paragraph.id not in {c.paragraph.id for c in cited}
+            )
+            return Answer(
+                question=text,
+                text=body,
+                abstained=False,
+                citations=cited,
+                hits=ranked[: max(k or self.settings.top_k, len(cited))],
+                timings_ms={
+                    "retrieve": (retrieved - started) * 1000,
+                    "answer": (done - retrieved) * 1000,
+                    "total": (done - started) * 1000,
+                },
+                notice=language_notice(text),
+            )
         body, cited, abstained = self.backend.answer(text, hits, trace)
         if abstained and hits:
             closest = "\n".join(f"- {h.citation}: {h.paragraph.text[:160]}…" for h in hits[:3])
@@ -197,6 +248,80 @@ class Assistant:
             notice=language_notice(text),
         )
 
+    def find_document(self, name: str) -> Document:
+        """A document by its symbol (or half of a joint one) or its id."""
+        catalog = self.catalog
+        document = catalog.documents.get(name) or catalog.document_by_symbol(name)
+        if document is None:
+            raise UnknownDocument(
+                f"no document {name} in the index; give a symbol or id that `wsis search` "
+                "or the Documents tab lists"
+            )
+        return document
+
+    def compare(self, old: str, new: str) -> Comparison:
+        """Two versions of a text, paragraph by paragraph (``old`` and ``new`` by symbol or
+        id)."""
+        from assistant.versions import compare
+
+        first, second = self.find_document(old), self.find_document(new)
+        key = (first.doc_id, first.sha256, second.doc_id, second.sha256)
+        if key not in self._comparisons:
+            if len(self._comparisons) >= MAX_CACHED_COMPARISONS:
+                self._comparisons.pop(next(iter(self._comparisons)))
+            by_doc = self.catalog.by_doc
+            self._comparisons[key] = compare(
+                first, by_doc.get(first.doc_id, []), second, by_doc.get(second.doc_id, [])
+            )
+        return self._comparisons[key]
+
+    @cached_property
+    def amendments_report(self) -> AmendmentsReport:
+        from assistant.amendments import amendment_uptake
+
+        return amendment_uptake(self.catalog.documents, self.catalog.by_doc)
+
+    def amendments(self) -> AmendmentsReport:
+        """The proposals of the submissions, by target, and their uptake in the adopted
+        text."""
+        self.follow_changes()
+        return self.amendments_report
+
+    def precedent(self, phrase: str, source: str | None = None) -> Precedent:
+        """Earlier occurrences of a phrase (agreed language), oldest first; ``source`` names
+        the document the phrase is from, if any."""
+        from assistant.precedent import precedent
+
+        self.follow_changes()
+        text = clean_question(phrase)
+        document = self.find_document(source) if source else None
+        catalog = self.catalog
+        return precedent(text, catalog.documents, catalog.paragraphs.values(), document)
+
+    def _change_answer(
+        self, question: str, hits: list[Hit], filters: Filters | None
+    ) -> tuple[str, tuple[Hit, ...]] | None:
+        """For "What changed in paragraph N between X and Y?": what became of the
+        paragraph, quoting both versions; None for other questions, or when the documents
+        are not two indexed drafts or resolutions, or the paragraph is in neither."""
+        from assistant.versions import parse_change_question
+
+        asked = parse_change_question(question)
+        if asked is None:
+            return None
+        catalog = self.catalog
+        first = catalog.document_by_symbol(asked.first)
+        second = catalog.document_by_symbol(asked.second)
+        allowed = self.retriever.allowed_documents(filters)
+        if first is None or second is None or first.doc_id == second.doc_id:
+            return None
+        versions = (DocumentKind.DRAFT, DocumentKind.RESOLUTION)
+        if first.kind not in versions or second.kind not in versions:
+            return None
+        if allowed is not None and not {first.doc_id, second.doc_id} <= allowed:
+            return None
+        return _describe_change(self, asked, first, second, hits)
+
     def documents(self) -> list[DocumentSummary]:
         from ingest.index import is_searchable
 
@@ -205,3 +330,56 @@ class Assistant:
             count = sum(1 for p in self.catalog.by_doc.get(doc_id, []) if is_searchable(p))
             out.append(DocumentSummary(doc, count))
         return sorted(out, key=lambda s: s.document.name)
+
+
+def _describe_change(
+    assistant: Assistant,
+    asked: ChangeQuestion,
+    first: Document,
+    second: Document,
+    hits: list[Hit],
+) -> tuple[str, tuple[Hit, ...]] | None:
+    """The answer text and the cited paragraphs (both versions) for a change question; the
+    older document is the old version."""
+    from assistant.retrieval import document_date
+    from assistant.versions import describe_changes
+
+    old, new = first, second
+    old_part, new_part = asked.first_part, asked.second_part
+    if (document_date(first) or date.min) > (document_date(second) or date.min):
+        old, new, old_part, new_part = second, first, new_part, old_part
+    comparison = assistant.compare(old.doc_id, new.doc_id)
+    label = asked.paragraph
+    changes = [
+        c
+        for c in comparison.changes
+        if c.old is not None and c.old.paragraph == label and c.old.part == old_part
+    ]
+    if not changes:
+        changes = [
+            c
+            for c in comparison.changes
+            if c.new is not None and c.new.paragraph == label and c.new.part == new_part
+        ]
+    if not changes:
+        return None
+    catalog = assistant.catalog
+    top = hits[0].score if hits else 1.0
+    cited: list[Hit] = []
+    quotes: list[str] = []
+    for document, paragraph in [(old, c.old) for c in changes] + [(new, c.new) for c in changes]:
+        if paragraph is None:
+            continue
+        found = catalog.find(document.doc_id, paragraph.paragraph, paragraph.part)
+        if found is None or any(h.paragraph.id == found.id for h in cited):
+            continue
+        hit = Hit(found, document, top + 1.0)
+        cited.append(hit)
+        quotes.append(f"“{found.text}” ({hit.citation})")
+    if not cited:
+        return None
+    return "\n\n".join([describe_changes(comparison, changes), *quotes]), tuple(cited)
+
+
+def _fingerprint(documents: dict[str, Document]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((doc_id, doc.sha256) for doc_id, doc in documents.items()))

@@ -44,7 +44,10 @@ from assistant.types import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from assistant.amendments import AmendmentsReport
     from assistant.core import Assistant
+    from assistant.precedent import Precedent
+    from assistant.versions import Comparison, DiffOp, ParagraphChange
     from eval.run import EvalRun
 
 #: Progress callback: (fraction done 0..1, what is happening).
@@ -85,6 +88,8 @@ CONTEXT_AFTER = 2
 
 #: Upload file names are cut to this many characters (suffix kept).
 MAX_UPLOAD_NAME = 120
+#: Longest file name most file systems store (NAME_MAX), in bytes of UTF-8.
+MAX_UPLOAD_NAME_BYTES = 255
 TESTSET_SUFFIXES = frozenset({".jsonl", ".csv"})
 
 
@@ -655,11 +660,12 @@ def with_uploads(settings: Settings) -> Settings:
 
 def sanitize_upload_name(name: str) -> str:
     """A safe file name for an upload: no folders, no "..", no control or odd characters,
-    at most :data:`MAX_UPLOAD_NAME` characters, and a suffix the ingester reads."""
+    at most :data:`MAX_UPLOAD_NAME` characters (and :data:`MAX_UPLOAD_NAME_BYTES` bytes, so
+    that a name in, say, Chinese can be saved), and a suffix the ingester reads."""
     from ingest.pipeline import IGNORED_NAMES
     from ingest.readers import SUPPORTED_SUFFIXES
 
-    shown = name
+    shown = "".join(ch if ch.isprintable() else "\ufffd" for ch in (name or "")[:200])
     base = re.split(r"[\\/]", name or "")[-1]
     base = unicodedata.normalize("NFKC", base)
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")
@@ -674,7 +680,9 @@ def sanitize_upload_name(name: str) -> str:
         raise UploadRejected(
             f"“{shown}”: unsupported file type '{suffix or '(none)'}'; use one of {supported}"
         )
-    stem = Path(base).stem[: MAX_UPLOAD_NAME - len(suffix)].rstrip(" ._-")
+    stem = Path(base).stem[: MAX_UPLOAD_NAME - len(suffix)]
+    room = MAX_UPLOAD_NAME_BYTES - len(suffix.encode())
+    stem = stem.encode()[:room].decode("utf-8", "ignore").rstrip(" ._-")
     safe = f"{stem}{suffix}"
     if safe in IGNORED_NAMES:
         raise UploadRejected(f"“{shown}”: the ingester skips files named {safe}; rename it")
@@ -723,7 +731,8 @@ def add_upload(
     A file that fails any step raises :class:`UploadRejected` naming it, and leaves the
     uploads folder and the index as they were.
     """
-    from ingest.pipeline import doc_id_for, parse_file
+    from ingest.pipeline import doc_id_for, parse_isolated
+    from ingest.readers import ParseLimits
 
     report = progress or (lambda _f, _d: None)
     source = Path(path)
@@ -746,7 +755,7 @@ def add_upload(
         staged = staging / safe
         shutil.copyfile(source, staged)
         try:
-            parsed = parse_file(staged, doc_id)
+            parsed = parse_isolated(staged, doc_id, ParseLimits.from_settings(assistant.settings))
         except UnreadableDocument as exc:
             raise UploadRejected(f"“{safe}”: {exc.reason}") from exc
         except Exception as exc:  # a parser bug must not take the app down
@@ -890,6 +899,202 @@ def evaluation_summary(run: EvalRun) -> str:
         f"{run.testset}: {result.n} questions, {len(result.failures)} failed "
         "(wrong about abstaining, or the first citation is not a gold one)."
     )
+
+
+# --- Versions, amendments and agreed language ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DraftingView:
+    """What the Compare, Amendments and Agreed language tabs show: HTML and the JSON of
+    the matching ``wsis`` command."""
+
+    html: str
+    data: dict[str, Any]
+
+
+def _marked_side(text: str, ops: Sequence[DiffOp], side: str) -> str:
+    """One side of a word diff as HTML: the old text with deletions in ``<del>`` or the new
+    text with insertions in ``<ins>``; everything escaped."""
+    mark = {"old": ("delete", "del"), "new": ("insert", "ins")}[side]
+    out, position = [], 0
+    for op in ops:
+        span = op.old_span if side == "old" else op.new_span
+        if span is None:
+            continue
+        start, end = span
+        out.append(html.escape(text[position:start]))
+        piece = html.escape(text[start:end])
+        out.append(f"<{mark[1]}>{piece}</{mark[1]}>" if op.op == mark[0] else piece)
+        position = end
+    out.append(html.escape(text[position:]))
+    return "".join(out)
+
+
+def _cell(paragraph: Paragraph | None, body: str) -> str:
+    if paragraph is None:
+        return '<td class="wsis-empty"></td>'
+    label = html.escape(paragraph_reference(paragraph))
+    return f'<td><span class="wsis-label">{label}</span> {body}</td>'
+
+
+def change_row(change: ParagraphChange) -> str:
+    """One row of the side-by-side view: the old paragraph with what was deleted struck
+    through, the status, the new one with what was inserted underlined."""
+    old, new = change.old, change.new
+    if change.ops:
+        assert old is not None and new is not None
+        left = _marked_side(old.text, change.ops, "old")
+        right = _marked_side(new.text, change.ops, "new")
+    else:
+        left = f"<del>{html.escape(old.text)}</del>" if old is not None and new is None else ""
+        right = f"<ins>{html.escape(new.text)}</ins>" if new is not None and old is None else ""
+        if old is not None and new is not None:
+            left, right = html.escape(old.text), html.escape(new.text)
+    status = change.status.value
+    notes = [status]
+    if change.renumbered:
+        notes.append("renumbered")
+    if change.regrouped:
+        notes.append(change.regrouped)
+    badge = html.escape(", ".join(notes))
+    return (
+        f'<tr class="wsis-change wsis-{status}">{_cell(old, left)}'
+        f'<td class="wsis-status">{badge}</td>{_cell(new, right)}</tr>'
+    )
+
+
+def comparison_html(comparison: Comparison, changes_only: bool = False) -> str:
+    """Two versions side by side, paragraph by paragraph, changes marked; escaped."""
+    from assistant.versions import ChangeStatus
+
+    def heading(document: Document) -> str:
+        date = f" ({document.date})" if document.date else ""
+        return f"<th>{html.escape(document.name + date)}</th>"
+
+    rows = [
+        change_row(c)
+        for c in comparison.changes
+        if not (changes_only and c.status is ChangeStatus.UNCHANGED)
+    ]
+    title = ""
+    if comparison.title_changed:
+        title = (
+            '<p class="wsis-meta">Title: '
+            f"{_marked_side(comparison.old.title or '', comparison.title_ops, 'old')} → "
+            f"{_marked_side(comparison.new.title or '', comparison.title_ops, 'new')}</p>"
+        )
+    return (
+        f'<div class="wsis-compare"><p>{html.escape(comparison.summary())}</p>{title}'
+        f'<table class="wsis-compare-table"><thead><tr>{heading(comparison.old)}'
+        f"<th>change</th>{heading(comparison.new)}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def compare_view(
+    assistant: Assistant, old: str | None, new: str | None, changes_only: bool = False
+) -> DraftingView:
+    """Two versions of a text side by side (by symbol or id), and the ``wsis compare
+    --json`` data; a missing or unknown document becomes an error message."""
+    if not old or not new:
+        return DraftingView(error_html("choose the two versions to compare"), {})
+    try:
+        comparison = assistant.compare(old, new)
+    except WSISError as exc:
+        return DraftingView(error_html(str(exc)), {"error": str(exc)})
+    return DraftingView(comparison_html(comparison, changes_only), comparison.to_dict())
+
+
+def amendments_html(report: AmendmentsReport) -> str:
+    """The proposals by target paragraph: the proposed text with its inserted wording in
+    ``<ins>``, the closest paragraph of each later version, and the uptake in the adopted
+    text with the wording found there in ``<mark>``; escaped."""
+    counts = report.counts()
+    versions = ", ".join(d.name for d in report.versions) or "none found"
+    out = [
+        '<div class="wsis-amendments">',
+        f"<p>{len(report.items)} proposals, matched against {html.escape(versions)}. Uptake in "
+        f"{html.escape(report.adopted.name if report.adopted else 'the adopted text')}: "
+        f"{counts['full']} in full, {counts['partial']} in part, {counts['none']} not at all.</p>",
+    ]
+    for item in report.items:
+        target = (
+            f"New paragraph ({item.target})" if item.new_paragraph else f"Paragraph {item.target}"
+        )
+        proposed = "".join(
+            f"<ins>{html.escape(s.text)}</ins>" if s.inserted else html.escape(s.text)
+            for s in item.segments
+        )
+        out.append(
+            f'<div class="wsis-amendment wsis-uptake-{item.uptake.value}">'
+            f"<h4>{html.escape(target)} <small>({html.escape(item.citation)})</small></h4>"
+            f'<p class="wsis-para">{proposed}</p>'
+        )
+        if item.counterparts:
+            closest = "; ".join(
+                f"{html.escape(c.citation)} (similarity {c.similarity:.2f})"
+                for c in item.counterparts
+            )
+            out.append(f'<p class="wsis-meta">Closest in the later versions: {closest}</p>')
+        out.append(
+            f'<p class="wsis-verdict"><strong>Uptake: {html.escape(item.uptake.value)}</strong>'
+            f" — {html.escape(item.summary())}</p>"
+        )
+        if item.found is not None:
+            found = highlight(item.found.paragraph.text, item.found.passages)
+            out.append(
+                f'<blockquote class="wsis-para">{found}<br>'
+                f'<span class="wsis-cite">({html.escape(item.found.citation)})</span></blockquote>'
+            )
+        out.append("</div>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def amendments_view(assistant: Assistant) -> DraftingView:
+    """The Amendments tab and the ``wsis amendments --json`` data."""
+    try:
+        report = assistant.amendments()
+    except WSISError as exc:
+        return DraftingView(error_html(str(exc)), {"error": str(exc)})
+    return DraftingView(amendments_html(report), report.to_dict())
+
+
+def precedent_html(result: Precedent) -> str:
+    """The verdict and every occurrence, oldest first, the matching passage in ``<mark>``;
+    escaped."""
+    out = [
+        '<div class="wsis-precedent">',
+        f'<p class="wsis-verdict"><strong>{html.escape(result.summary())}</strong></p>',
+    ]
+    if result.occurrences:
+        out.append(
+            '<table class="wsis-precedent-table"><thead><tr><th>date</th>'
+            "<th>where</th><th>match</th><th>paragraph</th></tr></thead><tbody>"
+        )
+        for o in result.occurrences:
+            match = "exact" if o.exact else f"variant ({o.score:.0f})"
+            out.append(
+                f"<tr><td>{html.escape(o.document.date or 'undated')}</td>"
+                f"<td>{html.escape(o.citation)}</td><td>{html.escape(match)}</td>"
+                f"<td>{highlight(o.paragraph.text, [o.passage])}</td></tr>"
+            )
+        out.append("</tbody></table>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def precedent_view(
+    assistant: Assistant, phrase: str | None, source: str | None = None
+) -> DraftingView:
+    """The Agreed language tab and the ``wsis precedent --json`` data; a phrase that cannot
+    be searched becomes an error message."""
+    try:
+        result = assistant.precedent(phrase or "", source or None)
+    except WSISError as exc:
+        return DraftingView(error_html(str(exc)), {"error": str(exc)})
+    return DraftingView(precedent_html(result), result.to_dict())
 
 
 # --- Files to download -----------------------------------------------------------------------

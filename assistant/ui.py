@@ -5,8 +5,9 @@ components, connects events to those functions under named API endpoints, and se
 indexed source files at ``/document/{doc_id}``. All document and question text reaches the
 page escaped (services build the HTML), never as markup.
 
-API endpoints (``gradio_client``): ``/ask``, ``/context``, ``/coverage``, ``/documents``,
-``/document``, ``/upload``, ``/evaluate``; see README "App API".
+API endpoints (``gradio_client``): ``/ask``, ``/context``, ``/coverage``, ``/compare``,
+``/amendments``, ``/precedent``, ``/documents``, ``/document``, ``/upload``, ``/evaluate``;
+see README "App API".
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ CSS = """
 .wsis-meta { opacity: 0.85; }
 .wsis-error { color: #b91c1c; }
 .wsis-context mark { background: #fde68a; color: inherit; }
+.wsis-compare-table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+.wsis-compare-table td, .wsis-compare-table th { vertical-align: top; padding: 6px 8px;
+  border-bottom: 1px solid #e5e7eb; text-align: left; }
+.wsis-compare-table th:nth-child(2), .wsis-status { width: 8em; font-size: 0.85em; }
+.wsis-compare del, .wsis-precedent del { background: #fee2e2; color: #991b1b; }
+.wsis-compare ins, .wsis-amendments ins { background: #dcfce7; color: #166534; }
+.wsis-unchanged td { opacity: 0.75; }
+.wsis-amendments mark, .wsis-precedent mark { background: #fde68a; color: inherit; }
+.wsis-amendment { margin-bottom: 14px; }
 """
 
 
@@ -66,6 +76,18 @@ def build(assistant: Assistant) -> gr.Blocks:
     def coverage(topic: str, threshold: float) -> tuple:
         view = services.coverage_view(assistant, topic, threshold)
         return view.html, view.frame, view.csv_file
+
+    def compare(old: str | None, new: str | None, changes_only: bool = False) -> tuple:
+        view = services.compare_view(assistant, old, new, changes_only)
+        return view.html, view.data
+
+    def amendments() -> tuple:
+        view = services.amendments_view(assistant)
+        return view.html, view.data
+
+    def precedent(phrase: str, source: str | None = None) -> tuple:
+        view = services.precedent_view(assistant, phrase, source)
+        return view.html, view.data
 
     def documents() -> tuple:
         picks = services.document_choices(assistant)
@@ -188,6 +210,76 @@ def build(assistant: Assistant) -> gr.Blocks:
                 [topic, threshold],
                 [coverage_html, coverage_plot, coverage_csv],
                 api_name="coverage",
+            )
+
+        with gr.Tab("Compare versions", id="compare"):
+            gr.Markdown(
+                "Two versions of a text side by side (e.g. A/80/L.41 and A/RES/80/173), "
+                "paragraphs matched by their words so renumbering is followed; deleted words "
+                "struck through, inserted words underlined."
+            )
+            with gr.Row():
+                old_version = gr.Dropdown(
+                    choices, label="Earlier version", allow_custom_value=True, value=None
+                )
+                new_version = gr.Dropdown(
+                    choices, label="Later version", allow_custom_value=True, value=None
+                )
+                changes_only = gr.Checkbox(label="Changes only", value=False)
+            compare_button = gr.Button("Compare", variant="primary")
+            comparison_html = gr.HTML(label="Comparison", elem_id="wsis-compare")
+            with gr.Accordion("Comparison JSON (as `wsis compare --json`)", open=False):
+                comparison_json = gr.JSON(label="Comparison JSON")
+            compare_button.click(
+                compare,
+                [old_version, new_version, changes_only],
+                [comparison_html, comparison_json],
+                api_name="compare",
+            )
+
+        with gr.Tab("Amendments", id="amendments"):
+            gr.Markdown(
+                "Amendments proposed in submissions, by target paragraph, the proposed "
+                "wording underlined; the closest paragraph of each later version, and whether "
+                "the adopted text took the wording up in full, in part or not at all."
+            )
+            amendments_button = gr.Button("List the amendments", variant="primary")
+            amendments_html = gr.HTML(label="Amendments", elem_id="wsis-amendments")
+            with gr.Accordion("Amendments JSON (as `wsis amendments --json`)", open=False):
+                amendments_json = gr.JSON(label="Amendments JSON")
+            amendments_button.click(
+                amendments, None, [amendments_html, amendments_json], api_name="amendments"
+            )
+
+        with gr.Tab("Agreed language", id="precedent"):
+            gr.Markdown(
+                "Where a phrase, or a near-verbatim variant of it, was used before, oldest "
+                "first: whether it is agreed language and where it first appeared."
+            )
+            with gr.Row():
+                phrase = gr.Textbox(
+                    label="Phrase",
+                    placeholder="e.g. a people-centred, inclusive and development-oriented "
+                    "information society",
+                    scale=3,
+                )
+                phrase_source = gr.Dropdown(
+                    choices,
+                    label="From document (optional)",
+                    allow_custom_value=True,
+                    value=None,
+                    scale=1,
+                )
+            precedent_button = gr.Button("Find earlier uses", variant="primary")
+            precedent_html = gr.HTML(label="Occurrences", elem_id="wsis-precedent")
+            with gr.Accordion("Occurrences JSON (as `wsis precedent --json`)", open=False):
+                precedent_json = gr.JSON(label="Occurrences JSON")
+            gr.on(
+                [precedent_button.click, phrase.submit],
+                precedent,
+                [phrase, phrase_source],
+                [precedent_html, precedent_json],
+                api_name="precedent",
             )
 
         with gr.Tab("Documents", id="documents"):

@@ -17,7 +17,18 @@ from assistant import services
 pytestmark = pytest.mark.corpus
 
 FILES = ("A_RES_80_173.pdf", "A_RES_79_277.pdf", "A_80_L.41.pdf", "ITU_input_WSIS20_zero_draft.md")
-ENDPOINTS = {"/ask", "/context", "/coverage", "/documents", "/document", "/upload", "/evaluate"}
+ENDPOINTS = {
+    "/ask",
+    "/context",
+    "/coverage",
+    "/compare",
+    "/amendments",
+    "/precedent",
+    "/documents",
+    "/document",
+    "/upload",
+    "/evaluate",
+}
 PARA_45 = "What does paragraph 45 of A/RES/80/173 say?"
 
 
@@ -89,6 +100,24 @@ def test_coverage(client) -> None:
     rows = Path(csv_file).read_text(encoding="utf-8").splitlines()
     assert rows[0] == ",".join(services.COVERAGE_CSV_COLUMNS)
     assert len(rows) - 1 >= sum(counts.values())  # rows with a line break in the text
+
+
+def test_compare_amendments_and_precedent(client) -> None:
+    html, data = client.predict("A/80/L.41", "A/RES/80/173", True, api_name="/compare")
+    assert data["counts"]["modified"] == 0 and data["new"]["symbol"] == "A/RES/80/173"
+    assert "<ins>80/173.</ins>" in html
+    html, data = client.predict(api_name="/amendments")
+    assert data["counts"] == {"full": 0, "partial": 2, "none": 9}
+    partial = [a["target"] for a in data["amendments"] if a["uptake"] == "partial"]
+    assert partial == ["63", "99"]
+    html, data = client.predict(
+        "the Internet Governance Forum shall be made a permanent forum",
+        "A/RES/80/173",
+        api_name="/precedent",
+    )
+    assert data["verdict"] == "new"
+    assert [o["symbol"] for o in data["occurrences"]] == ["A/80/L.41", "A/RES/80/173"]
+    assert "New wording in A/RES/80/173" in html
 
 
 def test_documents_and_document(client) -> None:

@@ -386,3 +386,94 @@ def test_evaluation_of_a_tiny_test_set(assistant, tmp_path: Path) -> None:
     wrong = tmp_path / "tiny.txt"
     wrong.write_text("x", encoding="utf-8")
     assert ".jsonl or .csv" in services.evaluation_view(assistant, wrong).html
+
+
+# --- Versions, amendments and agreed language ------------------------------------------------
+
+
+def test_a_change_row_marks_deletions_and_insertions_and_escapes_text() -> None:
+    from assistant.types import Paragraph, ParagraphKind
+    from assistant.versions import compare_paragraphs
+
+    old = Paragraph("old", "3", ParagraphKind.OPERATIVE, "Welcomes <b>the</b> report of the Group;")
+    new = Paragraph(
+        "new", "4", ParagraphKind.OPERATIVE, "Takes note of <b>the</b> report of the Group;"
+    )
+    (change,) = compare_paragraphs([old], [new])
+    row = services.change_row(change)
+    assert "<del>Welcomes</del>" in row and "<ins>Takes note of</ins>" in row
+    assert "&lt;b&gt;the&lt;/b&gt; report" in row and "<b>" not in row
+    assert "para. 3" in row and "para. 4" in row and "modified, renumbered" in row
+
+
+def test_compare_view_of_the_final_draft_and_the_outcome(assistant) -> None:
+    view = services.compare_view(assistant, "A/80/L.41", "A_RES_80_173")
+    assert (
+        view.data["old"]["symbol"] == "A/80/L.41" and view.data["new"]["symbol"] == "A/RES/80/173"
+    )
+    counts = view.data["counts"]
+    assert counts["modified"] == counts["added"] == counts["deleted"] == counts["moved"] == 0
+    assert counts["unchanged"] == len(view.data["changes"]) > 150
+    assert view.data["title_diff"] == [
+        {"op": "insert", "text": "80/173."},
+        {
+            "op": "equal",
+            "text": "Outcome document of the high-level meeting of the General Assembly on the "
+            "overall review of the implementation of the outcomes of the World Summit on the "
+            "Information Society",
+        },
+    ]
+    assert '<table class="wsis-compare-table">' in view.html
+    assert "<ins>80/173.</ins>" in view.html
+    assert view.html.count('<tr class="wsis-change wsis-unchanged">') == counts["unchanged"]
+    only = services.compare_view(assistant, "A/80/L.41", "A/RES/80/173", changes_only=True)
+    assert "<tbody></tbody>" in only.html
+    assert "wsis-error" in services.compare_view(assistant, "A/80/L.41", "A/RES/1/1").html
+    assert "choose the two versions" in services.compare_view(assistant, "A/80/L.41", None).html
+
+
+def test_what_changed_question_in_the_app(assistant) -> None:
+    question = "What changed in paragraph 99 between the final draft and the outcome document?"
+    view = services.ask_view(assistant, question)
+    assert view.html.startswith(
+        '<div class="wsis-answer"><p>Para. 99 of A/80/L.41 is unchanged in A/RES/80/173.</p>'
+    )
+    assert view.html.count("<blockquote>") == 2
+    assert [label for label, _ in view.chips] == ["A/80/L.41 para. 99", "A/RES/80/173 para. 99"]
+    cited = {(c["symbol"], c["paragraph"]) for c in view.data["citations"]}
+    assert cited <= {(h["symbol"], h["paragraph"]) for h in view.data["hits"]}
+
+
+def test_amendments_view_marks_inserted_wording_and_uptake(assistant) -> None:
+    view = services.amendments_view(assistant)
+    assert view.data["counts"] == {"full": 0, "partial": 2, "none": 9}
+    assert [v["symbol"] for v in view.data["versions"]] == ["A/80/L.41", "A/RES/80/173"]
+    assert "<ins>as well as physical risks to the infrastructure.</ins>" in view.html
+    assert "<mark>physical risks to</mark> infrastructure" in view.html
+    assert "A/RES/80/173, para. 55" in view.html
+    assert view.html.count('class="wsis-amendment wsis-uptake-none"') == 9
+
+
+def test_precedent_view_lists_earlier_uses_oldest_first(assistant) -> None:
+    phrase = (
+        "the overall review of the implementation of the outcomes of the World Summit on the "
+        "Information Society"
+    )
+    view = services.precedent_view(assistant, phrase, "A/RES/80/173")
+    assert view.data["verdict"] == "agreed"
+    assert view.data["first_adopted"]["symbol"] == "A/RES/79/277"
+    assert view.data["occurrences"][0]["symbol"] == "A/RES/79/277"
+    assert "<mark>the overall review of the implementation" in view.html
+    assert "Agreed language: adopted before A/RES/80/173 in A/RES/79/277" in view.html
+    assert "wsis-error" in services.precedent_view(assistant, "  ").html
+
+
+def test_amendments_view_and_answers_offer_the_same_proposals(assistant) -> None:
+    report = assistant.amendments()
+    on_existing = [i for i in report.items if not i.new_paragraph]
+    assert len(on_existing) == 6
+    for item in on_existing:
+        label = item.counterparts[-1].paragraph.paragraph
+        answer = assistant.ask(f"What does paragraph {label} of A/RES/80/173 say?")
+        offered = [p.paragraph.target for p in answer.citations[0].amendments]
+        assert item.target in offered, (label, item.target, offered)
