@@ -480,9 +480,11 @@ def ingest(
             group = good[start : start + EMBED_GROUP]
             if progress:
                 progress("embedding", start, len(good))
-            for result, vectors in zip(group, index.embed(group), strict=True):
+            report.embedded += index.add_documents(
+                list(zip(group, index.embed(group), strict=True))
+            )
+            for result in group:
                 doc_id = result.document.doc_id
-                report.embedded += index.add_document(result, vectors)
                 (report.updated if doc_id in known else report.added).append(doc_id)
         if progress:
             progress("embedding", len(good), len(good))

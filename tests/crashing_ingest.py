@@ -4,8 +4,8 @@
 
 MOMENT names the step that is cut off, at its N-th occurrence:
 ``parsing`` and ``embedding`` (progress reports of those phases), ``adding`` (halfway
-through writing a document's nodes), ``committing`` (just before a document's register record
-switches to the new version), ``cleaning`` (after the switch, before the old nodes go),
+through writing the nodes of a group of documents), ``committing`` (just before their register
+records switch to the new versions), ``cleaning`` (after the switch, before the old nodes go),
 ``deleting`` (before a delete of nodes), or ``none`` (no fault: the process is killed from
 outside, or finishes).
 """
@@ -67,10 +67,10 @@ def main() -> None:
             _die()
         upsert(self, ids, *args, **kwargs)
 
-    def cleaning(self: ParagraphIndex, doc_id: str) -> None:
+    def cleaning(self: ParagraphIndex, doc_ids: list[str]) -> None:
         if moment == "cleaning" and hit():
             _die()
-        finish(self, doc_id)
+        finish(self, doc_ids)
 
     def deleting(self: Collection, *args: Any, **kwargs: Any) -> None:
         if moment == "deleting" and hit():

@@ -186,12 +186,12 @@ MOMENTS = [
     ("parsing", 2),
     ("embedding", 1),
     ("adding", 1),
-    ("adding", 2),
     ("committing", 1),
-    ("committing", 2),
     ("cleaning", 1),
+    ("cleaning", 2),
     ("deleting", 1),
     ("deleting", 3),
+    ("deleting", 4),
 ]
 
 
