@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 #: Phrases delegates use for documents -> (symbol, part). Longest phrases are tried first.
 COMMON_NAMES: dict[str, tuple[str, str | None]] = {
@@ -54,6 +55,42 @@ COMMON_NAMES: dict[str, tuple[str, str | None]] = {
     "independent international scientific panel": ("A/RES/79/325", None),
 }
 
+#: Resolutions the General Assembly adopts again each session under one title, by the names
+#: delegates use for them -> that title. "The 2025 ICT resolution" is the one adopted in
+#: 2025, "the ICT resolutions" every one of them in the index.
+RECURRING_RESOLUTIONS: dict[str, str] = {
+    "ict resolution": "Information and communications technologies for sustainable development",
+    "ict-for-development resolution": (
+        "Information and communications technologies for sustainable development"
+    ),
+    "ict4d resolution": "Information and communications technologies for sustainable development",
+    "ict for development resolution": (
+        "Information and communications technologies for sustainable development"
+    ),
+    "resolution on icts for sustainable development": (
+        "Information and communications technologies for sustainable development"
+    ),
+    "resolution on ict for sustainable development": (
+        "Information and communications technologies for sustainable development"
+    ),
+    "resolution on information and communications technologies for sustainable development": (
+        "Information and communications technologies for sustainable development"
+    ),
+    "sti resolution": "Science, technology and innovation for sustainable development",
+    "science, technology and innovation resolution": (
+        "Science, technology and innovation for sustainable development"
+    ),
+    "resolution on science, technology and innovation for sustainable development": (
+        "Science, technology and innovation for sustainable development"
+    ),
+    "digital human rights resolution": (
+        "Promotion and protection of human rights in the context of digital technologies"
+    ),
+    "resolution on human rights in the context of digital technologies": (
+        "Promotion and protection of human rights in the context of digital technologies"
+    ),
+}
+
 #: UN acronyms and their expansions, added to queries so that either form matches.
 ACRONYMS: dict[str, str] = {
     "IGF": "Internet Governance Forum",
@@ -90,6 +127,43 @@ ACRONYMS: dict[str, str] = {
     "SG": "Secretary-General",
 }
 
+#: Plain words -> the wording UN texts use for the same thing, added to the lexical query so
+#: that a question in everyday language still meets the paragraph that answers it.
+PLAIN_WORDS: dict[str, str] = {
+    "funding": "financing",
+    "funds": "financing",
+    "poorer countries": "developing countries",
+    "poor countries": "developing countries least developed countries",
+    "rich countries": "developed countries",
+    "yearly": "annual",
+    "every year": "annually",
+    "every two years": "biennial",
+    "how often": "annual biennial periodic",
+    "cheap": "affordable",
+    "cheaper": "affordable",
+    "price": "cost",
+    "prices": "costs",
+    "companies": "private sector",
+    "businesses": "private sector",
+    "firms": "private sector",
+    "ngos": "non-governmental organizations civil society",
+    "take the floor": "speak",
+    "shortcomings": "gaps challenges",
+    "splintering": "fragmentation",
+    "splinter": "fragmentation",
+    "disabled people": "persons with disabilities",
+    "kids": "children",
+    "deadline": "by 2030",
+    "go online": "connect Internet",
+    "online": "Internet",
+    "phones": "mobile",
+    "jobs": "employment",
+    "workers": "labour",
+    "carbon footprint": "environmental impact emissions",
+    "hate speech": "hate speech incitement",
+    "fake news": "misinformation disinformation",
+}
+
 _SYMBOL = re.compile(
     r"\b((?:A|E|S|A/C\.\d|E/CN\.\d+|E/HLPF)/(?:RES/)?\d{2,4}/(?:L\.)?\d{1,4}(?:/Rev\.\d)?)",
     re.IGNORECASE,
@@ -112,16 +186,43 @@ class NamedDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class NamedSeries:
+    """Resolutions a question names by their recurring title ("the ICT resolutions"), and
+    the year it names ("the 2025 ICT resolution"), if any."""
+
+    title: str
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ParagraphReference:
     document: NamedDocument
     paragraph: str
 
 
-def _name_spans(question: str) -> list[tuple[int, int, NamedDocument]]:
-    """Where the question names documents, leftmost-longest, without overlaps."""
-    spans: list[tuple[int, int, NamedDocument]] = []
+@cache
+def _name_patterns() -> list[tuple[re.Pattern[str], str, NamedDocument | str]]:
+    """The phrases that name documents, longest first: (pattern, "series" or "document",
+    the document or the series title)."""
+    patterns: list[tuple[re.Pattern[str], str, NamedDocument | str]] = []
+    for phrase in sorted(RECURRING_RESOLUTIONS, key=len, reverse=True):
+        words = r"\s+".join(re.escape(w) for w in phrase.split()).replace(
+            "resolution", "resolutions?"
+        )
+        pattern = re.compile(r"(?<![\w])(?:((?:19|20)\d{2})\s+)?" + words + r"(?![\w])")
+        patterns.append((pattern, "series", RECURRING_RESOLUTIONS[phrase]))
+    for phrase in sorted(COMMON_NAMES, key=len, reverse=True):
+        pattern = re.compile(r"(?<![\w])" + re.escape(phrase) + r"(?![\w])")
+        patterns.append((pattern, "document", NamedDocument(*COMMON_NAMES[phrase])))
+    return patterns
 
-    def add(start: int, end: int, doc: NamedDocument) -> None:
+
+@lru_cache(maxsize=256)
+def _name_spans(question: str) -> tuple[tuple[int, int, NamedDocument | NamedSeries], ...]:
+    """Where the question names documents, leftmost-longest, without overlaps."""
+    spans: list[tuple[int, int, NamedDocument | NamedSeries]] = []
+
+    def add(start: int, end: int, doc: NamedDocument | NamedSeries) -> None:
         if not any(s < end and start < e for s, e, _ in spans):
             spans.append((start, end, doc))
 
@@ -132,17 +233,19 @@ def _name_spans(question: str) -> list[tuple[int, int, NamedDocument]]:
     for match in _BARE_NUMBER.finditer(question):
         add(match.start(), match.end(), NamedDocument(f"A/RES/{match.group(1)}/{match.group(2)}"))
     lowered = question.lower()
-    for phrase in sorted(COMMON_NAMES, key=len, reverse=True):
-        pattern = r"(?<![\w])" + re.escape(phrase) + r"(?![\w])"
-        for match in re.finditer(pattern, lowered):
-            symbol, part = COMMON_NAMES[phrase]
-            add(match.start(), match.end(), NamedDocument(symbol, part))
-    return sorted(spans, key=lambda span: span[0])
+    for pattern, kind, named in _name_patterns():
+        for match in pattern.finditer(lowered):
+            if kind == "series":
+                year = int(match.group(1)) if match.group(1) else None
+                add(match.start(), match.end(), NamedSeries(str(named), year))
+            elif isinstance(named, NamedDocument):
+                add(match.start(), match.end(), named)
+    return tuple(sorted(spans, key=lambda span: span[0]))
 
 
 def named_documents(question: str) -> list[NamedDocument]:
     """Documents the question names, in the order they appear."""
-    docs = [doc for _, _, doc in _name_spans(question)]
+    docs = [doc for _, _, doc in _name_spans(question) if isinstance(doc, NamedDocument)]
     annex = _ANNEX.search(question)
     if annex and docs and docs[0].part is None:
         docs[0] = NamedDocument(docs[0].symbol, f"Annex {annex.group(1).upper()}")
@@ -151,6 +254,38 @@ def named_documents(question: str) -> list[NamedDocument]:
         if doc not in unique:
             unique.append(doc)
     return unique
+
+
+def named_series(question: str) -> list[NamedSeries]:
+    """Recurring resolutions the question names by title, in the order they appear."""
+    found = [s for _, _, s in _name_spans(question) if isinstance(s, NamedSeries)]
+    return list(dict.fromkeys(found))
+
+
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTH_YEAR = re.compile(rf"\b({'|'.join(MONTHS)})\s+((?:19|20)\d{{2}})\b", re.IGNORECASE)
+
+
+def month_year_mentions(question: str) -> list[tuple[int, int]]:
+    """(year, month) of each month the question names ("in December 2023"): documents
+    dated then are the likely source."""
+    return [
+        (int(m.group(2)), MONTHS.index(m.group(1).lower()) + 1)
+        for m in _MONTH_YEAR.finditer(question)
+    ]
 
 
 def without_document_names(question: str) -> str:
@@ -213,13 +348,30 @@ def paragraph_references(question: str) -> list[ParagraphReference]:
     return refs
 
 
+@cache
+def _word_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])")
+
+
+def expansions(text: str) -> list[str]:
+    """The expansion of each UN acronym the text uses and does not spell out itself."""
+    lowered = text.lower()
+    return [
+        expansion
+        for acronym, expansion in ACRONYMS.items()
+        if _word_pattern(acronym).search(text) and expansion.lower() not in lowered
+    ]
+
+
+def un_wording(text: str) -> list[str]:
+    """The UN wording (:data:`PLAIN_WORDS`) for the plain words the text uses."""
+    lowered = text.lower()
+    return [
+        wording for phrase, wording in PLAIN_WORDS.items() if _word_pattern(phrase).search(lowered)
+    ]
+
+
 def expand_acronyms(text: str) -> str:
     """The text with the expansion of each UN acronym it uses appended once."""
-    extra = []
-    for acronym, expansion in ACRONYMS.items():
-        if (
-            re.search(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", text)
-            and expansion.lower() not in text.lower()
-        ):
-            extra.append(expansion)
+    extra = expansions(text)
     return f"{text} ({'; '.join(extra)})" if extra else text

@@ -6,8 +6,12 @@ reach (every query term at saturation). A lexical list that found nothing then a
 nothing, instead of pushing its arbitrary top items level with a strong dense hit, as
 rank-based fusion does.
 
-Documents a question names ("the Pact", "resolution 79/277") are boosted, and direct
-references ("paragraph 45 of A/RES/80/173") are returned first.
+Documents a question names ("the Pact", "resolution 79/277", "the 2025 ICT resolution") are
+boosted, searched whole rather than only through the nearest neighbours, and the best
+paragraph of each leads the hits; documents dated in a month the question names ("In
+December 2023, ...") get a smaller boost. Direct references ("paragraph 45 of A/RES/80/173")
+are returned first. BM25 also looks for the spelled-out acronyms and the UN wording of plain
+words ("funding" -> "financing") the question uses.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -25,10 +29,15 @@ import numpy as np
 
 from assistant.catalog import Catalog
 from assistant.references import (
+    MONTHS,
     NamedDocument,
-    expand_acronyms,
+    NamedSeries,
+    expansions,
+    month_year_mentions,
     named_documents,
+    named_series,
     paragraph_references,
+    un_wording,
     without_document_names,
 )
 from assistant.types import Document, DocumentKind, Hit, Paragraph, ParagraphKind
@@ -38,25 +47,7 @@ if TYPE_CHECKING:
     from ingest.index import ParagraphIndex
 
 MODES = ("hybrid", "dense", "bm25")
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ]
-    )
-}
+_MONTHS = {month: number for number, month in enumerate(MONTHS, start=1)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +72,12 @@ class RetrievalWeights:
     named_document_boost: float = 0.2
     #: BM25 is divided by max(best score of the query, lexical_floor x the best score it
     #: could reach): a strong lexical list is scaled to 1, a weak one stays small.
-    lexical_floor: float = 0.5
+    lexical_floor: float = 0.35
     #: Subtracted from preambular paragraphs: long "Recalling ..." paragraphs name many
     #: topics and otherwise win too often over the operative paragraph that decides.
-    preambular_penalty: float = 0.06
+    preambular_penalty: float = 0.1
+    #: Added to documents dated in a month the question names ("In December 2023, ...").
+    dated_document_boost: float = 0.2
     candidates: int = 80
 
 
@@ -136,11 +129,15 @@ def stop_words() -> list[str]:
 
 
 def _tokens(text: str, stemmer: object) -> list[str]:
+    return _tokenize([text], stemmer)[0]
+
+
+def _tokenize(texts: Sequence[str], stemmer: object) -> list[list[str]]:
     import bm25s
 
     return bm25s.tokenize(
-        [text], stopwords=stop_words(), stemmer=stemmer, return_ids=False, show_progress=False
-    )[0]
+        list(texts), stopwords=stop_words(), stemmer=stemmer, return_ids=False, show_progress=False
+    )
 
 
 def lexical_text(document: Document, paragraph: Paragraph) -> str:
@@ -153,12 +150,15 @@ def lexical_text(document: Document, paragraph: Paragraph) -> str:
 class LexicalIndex:
     """BM25 (bm25s, Snowball stemming, English stop words) over the searchable paragraphs."""
 
-    def __init__(self, catalog: Catalog, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, catalog: Catalog, k1: float = 1.2, b: float = 0.5) -> None:
         import bm25s
         import Stemmer
 
         self.stemmer = Stemmer.Stemmer("english")
-        self.paragraphs = catalog.searchable()
+        from ingest.index import is_searchable
+
+        keyed = [(key, p) for key, p in catalog.paragraphs.items() if is_searchable(p)]
+        self.paragraphs = [p for _, p in keyed]
         self.k1 = k1
         corpus = [lexical_text(catalog.documents[p.doc_id], p) for p in self.paragraphs]
         tokenized = bm25s.tokenize(
@@ -176,7 +176,10 @@ class LexicalIndex:
         self.retriever = bm25s.BM25(k1=k1, b=b)
         if self.size:
             self.retriever.index(tokenized, show_progress=False)
+        #: Row of each paragraph, by its id and by the id the index stores it under (a
+        #: paragraph embedded in several pieces is stored under the id of its original text).
         self.position = {p.id: i for i, p in enumerate(self.paragraphs)}
+        self.position.update((key, i) for i, (key, _) in enumerate(keyed))
         self.doc_ids = np.array([p.doc_id for p in self.paragraphs], dtype=object)
         self.parts = np.array([p.part or "" for p in self.paragraphs], dtype=object)
         self.preambular = np.array(
@@ -190,15 +193,31 @@ class LexicalIndex:
         df = self.document_frequency.get(token, 0)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
-    def scores(self, query_tokens: Sequence[str]) -> tuple[np.ndarray, float]:
+    def scores(self, query_tokens: Sequence[str] | Mapping[str, float]) -> tuple[np.ndarray, float]:
         """BM25 of every paragraph, and the best score the query could reach (every term
-        present at saturation), which puts scores of different queries on one scale."""
-        known = [t for t in query_tokens if t in self.document_frequency]
+        present at saturation), which puts scores of different queries on one scale.
+
+        A mapping weighs each term: an expansion the question did not write itself
+        ("Internet Governance Forum" for "IGF") counts for less than the question's words.
+        """
+        if isinstance(query_tokens, Mapping):
+            weights = dict(query_tokens)
+        else:
+            weights = {}
+            for token in query_tokens:
+                weights[token] = weights.get(token, 0.0) + 1.0
+        known = {t: w for t, w in weights.items() if t in self.document_frequency and w > 0}
+        scores = np.zeros(self.size, dtype=np.float32)
         if not known or not self.size:
-            return np.zeros(self.size, dtype=np.float32), 1.0
-        raw = np.asarray(self.retriever.get_scores(known), dtype=np.float32)
-        ceiling = sum(self.idf(t) for t in set(known)) * (self.k1 + 1)
-        return raw, ceiling if ceiling > 0 else 1.0
+            return scores, 1.0
+        index = self.retriever.scores
+        vocabulary = self.retriever.vocab_dict
+        for token, weight in known.items():
+            token_id = vocabulary[token]
+            start, end = index["indptr"][token_id], index["indptr"][token_id + 1]
+            np.add.at(scores, index["indices"][start:end], weight * index["data"][start:end])
+        ceiling = sum(w * self.idf(t) for t, w in known.items()) * (self.k1 + 1)
+        return scores, ceiling if ceiling > 0 else 1.0
 
     def matched_share(self, query_tokens: Sequence[str], paragraph_id: str) -> float:
         """IDF-weighted share of the query's terms that one paragraph contains."""
@@ -209,6 +228,28 @@ class LexicalIndex:
         present = self.token_sets[position]
         total = sum(self.idf(t) for t in distinct)
         return sum(self.idf(t) for t in distinct if t in present) / total if total else 0.0
+
+    def best_cover(self, query_tokens: Sequence[str], allowed: np.ndarray | None = None) -> float:
+        """The largest idf-weighted share of the query's terms that a single paragraph holds
+        together. Terms the corpus lacks count at the highest idf: a question whose distinctive
+        words never meet in one paragraph is seldom answered by the documents."""
+        distinct = list(dict.fromkeys(query_tokens))
+        if not distinct or not self.size:
+            return 0.0
+        rarest = math.log(1 + (self.size + 0.5) / 0.5)
+        weights = {t: self.idf(t) if t in self.document_frequency else rarest for t in distinct}
+        held = np.zeros(self.size, dtype=np.float32)
+        index = self.retriever.scores
+        for token, weight in weights.items():
+            token_id = self.retriever.vocab_dict.get(token)
+            if token_id is None or token not in self.document_frequency:
+                continue
+            start, end = index["indptr"][token_id], index["indptr"][token_id + 1]
+            held[index["indices"][start:end]] += weight
+        if allowed is not None:
+            held = np.where(allowed, held, 0.0)
+        total = sum(weights.values())
+        return float(held.max()) / total if total else 0.0
 
     def coverage(self, query_tokens: Sequence[str]) -> float:
         """Share of the query's terms that occur anywhere in the corpus."""
@@ -228,15 +269,43 @@ class RetrievalTrace:
     top_lexical: float = 0.0
     top_matched: float = 0.0
     agreement: float = 0.0
+    #: Fused score of the best hit.
+    top_score: float = 0.0
+    #: :meth:`LexicalIndex.best_cover` of the question's own words.
+    cover: float = 0.0
     named: list[NamedDocument] = field(default_factory=list)
     direct: bool = False
 
+
+#: Pieces of the named documents, nearest the question first, over which their dense
+#: similarity is rescaled.
+NAMED_CANDIDATES = 30
 
 #: How close a proposal's text must come to a paragraph (share of the best BM25 score it could
 #: reach) to be offered as an amendment of it.
 MIN_AMENDMENT_MATCH = 0.1
 
 
+def _title_key(title: str) -> str:
+    """A resolution's title without its number ("80/118. ") or closing punctuation."""
+    return _text_key(re.sub(r"^\s*\d+/\d+\.\s*", "", title))
+
+
+def named_first(hits: list[Hit], named: Sequence[str], after: int = 0) -> list[Hit]:
+    """The hits with the best one of each named document (doc ids) moved up, in score
+    order, behind the first ``after`` hits: a question that names documents is answered
+    from each of them, not only from the one that happens to score best."""
+    leaders = []
+    for doc_id in dict.fromkeys(named):
+        best = next((h for h in hits[after:] if h.paragraph.doc_id == doc_id), None)
+        if best is not None:
+            leaders.append(best)
+    leaders.sort(key=lambda h: -h.score)
+    chosen = {id(h) for h in leaders}
+    return hits[:after] + leaders + [h for h in hits[after:] if id(h) not in chosen]
+
+
+@lru_cache(maxsize=8192)
 def _text_key(text: str) -> str:
     """Text compared word for word, ignoring case, punctuation and spacing."""
     return re.sub(r"\W+", " ", text.lower()).strip()
@@ -261,12 +330,15 @@ class Signals:
     lexical_ceiling: float
     dense: np.ndarray
     top_dense: float
-    dense_floor: float
+    dense_floor: np.ndarray
     in_named: np.ndarray
+    in_dated: np.ndarray
     named: list[NamedDocument]
+    named_docs: list[str]
     allowed: np.ndarray | None
     direct: list[Paragraph]
     coverage: float
+    cover: float
 
 
 class HybridRetriever:
@@ -282,6 +354,7 @@ class HybridRetriever:
         self.embedder = embedder
         self.weights = weights or RetrievalWeights()
         self.lexical = LexicalIndex(catalog)
+        self._pieces: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def allowed_documents(self, filters: Filters | None) -> set[str] | None:
         if not filters:
@@ -315,7 +388,45 @@ class HybridRetriever:
             doc = self.catalog.document_by_symbol(named.symbol)
             if doc is not None:
                 out.append((doc, named.part))
+        for series in named_series(question):
+            for doc in self.series_documents(series):
+                if (doc, None) not in out:
+                    out.append((doc, None))
         return out
+
+    def series_documents(self, series: NamedSeries) -> list[Document]:
+        """The adopted resolutions of a recurring title, of the year named if any, oldest
+        first."""
+        wanted = _title_key(series.title)
+        found = []
+        for doc in self.catalog.documents.values():
+            if doc.kind is not DocumentKind.RESOLUTION or _title_key(doc.title or "") != wanted:
+                continue
+            when = document_date(doc)
+            if series.year is None or (when is not None and when.year == series.year):
+                found.append((when or date.max, doc.name, doc))
+        return [doc for _, _, doc in sorted(found, key=lambda f: (f[0], f[1]))]
+
+    def dated_documents(self, question: str) -> set[str]:
+        """Documents dated in a month the question names ("In December 2023, ...")."""
+        months = set(month_year_mentions(question))
+        if not months:
+            return set()
+        out = set()
+        for doc in self.catalog.documents.values():
+            when = document_date(doc)
+            if when is not None and (when.year, when.month) in months:
+                out.add(doc.doc_id)
+        return out
+
+    def query_terms(self, asked: str, expansions: Sequence[str] = ()) -> dict[str, float]:
+        """The question's own terms and those of the expansions of its acronyms and plain
+        words, each once at weight 1."""
+        terms: dict[str, float] = {}
+        for tokens in _tokenize([asked, *expansions], self.lexical.stemmer):
+            for token in tokens:
+                terms.setdefault(token, 1.0)
+        return terms
 
     def signals(
         self, question: str, filters: Filters | None = None, mode: str = "hybrid"
@@ -323,52 +434,103 @@ class HybridRetriever:
         """Everything about a question that does not depend on the fusion weights; in the
         single-retriever modes, only what that retriever needs."""
         allowed = self.allowed_documents(filters)
-        query = expand_acronyms(without_document_names(question))
+        asked = without_document_names(question)
+        extra = expansions(asked)
+        query = f"{asked} ({'; '.join(extra)})" if extra else asked
+        own = self.lexical.tokens(asked)
+        terms = self.query_terms(asked, [*extra, *un_wording(asked)])
         n = len(self.lexical.paragraphs)
-        tokens = self.lexical.tokens(query)
         if mode == "dense":
             lexical, ceiling = np.zeros(n, dtype=np.float32), 1.0
         else:
-            lexical, ceiling = self.lexical.scores(tokens)
+            lexical, ceiling = self.lexical.scores(terms)
+        named = self._named(question)
         dense = np.zeros(n, dtype=np.float32)
-        top_dense = floor = 0.0
+        floors = np.zeros(n, dtype=np.float32)
+        top_dense = 0.0
         if mode != "bm25" and (allowed is None or allowed):
             where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
-            results = self.index.dense_query(
-                self.embedder.embed_query(query), self.weights.candidates, where
-            )
+            vector = self.embedder.embed_query(query)
+            results = self.index.dense_query(vector, self.weights.candidates, where)
             if results:
                 top_dense = max(s for _, s in results)
-                floor = min(s for _, s in results)
-                dense[:] = floor
-                best: dict[int, float] = {}
-                for pid, score in results:
-                    i = self.lexical.position.get(pid)
-                    if i is not None:
-                        best[i] = max(score, best.get(i, -1.0))
-                for i, score in best.items():
-                    dense[i] = score
-        named = self._named(question)
+                floors[:] = dense[:] = min(s for _, s in results)
+                self._place(results, dense)
+            named_ids = sorted(
+                {doc.doc_id for doc, _ in named if allowed is None or doc.doc_id in allowed}
+            )
+            if named_ids:
+                self._score_named(named_ids, np.asarray(vector, dtype=np.float32), dense, floors)
         in_named = np.zeros(n, dtype=bool)
         for doc, part in named:
             in_doc = self.lexical.doc_ids == doc.doc_id
             in_named |= in_doc if part is None else in_doc & (self.lexical.parts == part)
+        dated_ids = self.dated_documents(question)
+        dated = np.isin(self.lexical.doc_ids, sorted(dated_ids)) if dated_ids else np.zeros(n, bool)
         mask = None
         if allowed is not None:
             mask = np.isin(self.lexical.doc_ids, sorted(allowed))
         return Signals(
-            tokens=tokens,
+            tokens=list(terms),
             lexical=lexical,
             lexical_ceiling=ceiling,
             dense=dense,
             top_dense=top_dense,
-            dense_floor=floor,
+            dense_floor=floors,
             in_named=in_named,
+            in_dated=dated,
             named=[NamedDocument(d.name, part) for d, part in named],
+            named_docs=[d.doc_id for d, _ in named],
             allowed=mask,
             direct=self._direct(question, allowed),
-            coverage=self.lexical.coverage(tokens),
+            coverage=self.lexical.coverage(list(terms)),
+            cover=self.lexical.best_cover(own, mask),
         )
+
+    def _score_named(
+        self, doc_ids: Sequence[str], vector: np.ndarray, dense: np.ndarray, floors: np.ndarray
+    ) -> None:
+        """Dense similarity of the named documents' paragraphs, rescaled among their own
+        :data:`NAMED_CANDIDATES` nearest pieces: the nearest-neighbour search over the whole
+        corpus may return none of them (a question naming the 2025 ICT resolution and
+        asking about the Convention against Cybercrime finds the Convention's 300
+        paragraphs first), and a named document is ranked on its own terms."""
+        rows, vectors = [], []
+        for doc_id in doc_ids:
+            piece_rows, matrix = self._document_pieces(doc_id, len(vector))
+            rows.append(piece_rows)
+            vectors.append(matrix)
+        piece_rows = np.concatenate(rows)
+        if not len(piece_rows):
+            return
+        similarity = np.concatenate(vectors) @ vector
+        nearest = np.argsort(-similarity)[:NAMED_CANDIDATES]
+        in_named = np.isin(self.lexical.doc_ids, list(doc_ids))
+        floors[in_named] = dense[in_named] = float(similarity[nearest].min())
+        for i in nearest:
+            row = piece_rows[i]
+            dense[row] = max(dense[row], float(similarity[i]))
+
+    def _document_pieces(self, doc_id: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """(paragraph row, unit embedding) of each embedded piece of a searchable paragraph
+        of one document, read from the index once."""
+        cached = self._pieces.get(doc_id)
+        if cached is None:
+            kept = [
+                (self.lexical.position[pid], vector)
+                for pid, vector in self.index.piece_embeddings(doc_id)
+                if pid in self.lexical.position
+            ]
+            matrix = np.array([v for _, v in kept], dtype=np.float32)
+            if not kept:
+                matrix = np.zeros((0, size), dtype=np.float32)
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            cached = (
+                np.array([row for row, _ in kept], dtype=np.int64),
+                matrix / np.maximum(norms, 1e-12),
+            )
+            self._pieces[doc_id] = cached
+        return cached
 
     def rank(
         self,
@@ -384,7 +546,7 @@ class HybridRetriever:
         lexical = signals.lexical / max(
             float(signals.lexical.max(initial=0.0)), weights.lexical_floor * signals.lexical_ceiling
         )
-        dense = (signals.dense - signals.dense_floor) / max(1.0 - signals.dense_floor, 1e-6)
+        dense = (signals.dense - signals.dense_floor) / np.maximum(1.0 - signals.dense_floor, 1e-6)
         if mode == "bm25":
             fused = lexical
         elif mode == "dense":
@@ -392,6 +554,7 @@ class HybridRetriever:
         else:
             fused = weights.dense * dense + weights.lexical * lexical
         fused = fused + weights.named_document_boost * signals.in_named
+        fused = fused + weights.dated_document_boost * signals.in_dated
         fused = fused - weights.preambular_penalty * self.lexical.preambular
         if signals.allowed is not None:
             fused = np.where(signals.allowed, fused, -np.inf)
@@ -405,7 +568,10 @@ class HybridRetriever:
             ranked = [(p, top + 1.0) for p in signals.direct] + [
                 (p, s) for p, s in ranked if p.id not in direct_ids
             ]
-        hits = self._collapse_identical(ranked)[:k]
+        hits = self._collapse_identical(ranked)
+        if signals.named_docs:
+            hits = named_first(hits, signals.named_docs, len(signals.direct))
+        hits = hits[:k]
         if trace is not None:
             trace.query_tokens = signals.tokens
             trace.coverage = signals.coverage
@@ -414,6 +580,8 @@ class HybridRetriever:
             trace.named = signals.named
             trace.direct = bool(signals.direct)
             trace.agreement = _agreement(dense, lexical)
+            trace.top_score = max((h.score for h in hits), default=0.0)
+            trace.cover = signals.cover
             trace.top_matched = max(
                 (self.lexical.matched_share(signals.tokens, h.paragraph.id) for h in hits[:3]),
                 default=0.0,
@@ -429,6 +597,13 @@ class HybridRetriever:
         trace: RetrievalTrace | None = None,
     ) -> list[Hit]:
         return self.rank(self.signals(question, filters, mode), k, mode, trace)
+
+    def _place(self, results: Sequence[tuple[str, float]], dense: np.ndarray) -> None:
+        """Writes each paragraph's best piece similarity into ``dense``."""
+        for pid, score in results:
+            i = self.lexical.position.get(pid)
+            if i is not None and score > dense[i]:
+                dense[i] = score
 
     def _direct(self, question: str, allowed: set[str] | None) -> list[Paragraph]:
         found = []

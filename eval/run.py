@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
     from assistant.core import Assistant
     from assistant.settings import Settings
-    from ingest.embedding import SentenceTransformerEmbedder
+    from ingest.embedding import ModelEmbedder
     from ingest.readers import SourceFile
 
 AnswerDict = dict[str, Any]
@@ -184,7 +184,7 @@ class LlamaIndexDefaults:
     def __init__(
         self,
         settings: Settings,
-        embedder: SentenceTransformerEmbedder | None = None,
+        embedder: ModelEmbedder | None = None,
         top_k: int = MAX_RANK,
         chunk_size: int = 1024,
         chunk_overlap: int = 200,
@@ -199,13 +199,11 @@ class LlamaIndexDefaults:
         self.progress: Callable[[str, int, int], None] | None = None
 
     @property
-    def embedder(self) -> SentenceTransformerEmbedder:
+    def embedder(self) -> ModelEmbedder:
         if self._embedder is None:
-            from ingest.embedding import SentenceTransformerEmbedder
+            from ingest.embedding import make_embedder
 
-            self._embedder = SentenceTransformerEmbedder(
-                self.settings.embedding_model, self.settings.embed_batch_size
-            )
+            self._embedder = make_embedder(self.settings)
         return self._embedder
 
     def _cache_key(self, files: dict[str, Path]) -> tuple[Any, ...]:
@@ -213,7 +211,7 @@ class LlamaIndexDefaults:
             (doc_id, str(path), path.stat().st_size, path.stat().st_mtime_ns)
             for doc_id, path in sorted(files.items())
         )
-        return (self.settings.embedding_model, self.chunk_size, self.chunk_overlap, stats)
+        return (self.embedder.name, self.chunk_size, self.chunk_overlap, stats)
 
     def index(self) -> _BaselineIndex:
         """The built baseline for the settings' corpus, built on first use."""

@@ -1,0 +1,309 @@
+"""Retrieval, citation choice and abstention: pure functions on small hand-computed cases,
+then the same behaviour on the real index (``full_assistant``)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from assistant.answer import AbstentionPolicy, ExtractiveAnswerer, asks_where
+from assistant.catalog import Catalog
+from assistant.references import (
+    NamedDocument,
+    NamedSeries,
+    month_year_mentions,
+    named_documents,
+    named_series,
+    un_wording,
+    without_document_names,
+)
+from assistant.retrieval import LexicalIndex, RetrievalTrace, named_first
+from assistant.types import Document, DocumentKind, Hit, Paragraph, ParagraphKind
+from eval.calibrate import Evidence, best_policy
+from eval.testset import GoldItem, TestItem
+
+ICT = "Information and communications technologies for sustainable development"
+
+
+def document(doc_id: str, symbol: str | None = None) -> Document:
+    return Document(
+        doc_id, f"{doc_id}.pdf", "0" * 64, symbol, None, None, DocumentKind.RESOLUTION, 1
+    )
+
+
+def paragraph(doc_id: str, label: str, text: str, order: int = 0) -> Paragraph:
+    return Paragraph(
+        doc_id=doc_id,
+        paragraph=label,
+        kind=ParagraphKind.OPERATIVE,
+        text=text,
+        part=None,
+        section=None,
+        page_start=1,
+        page_end=1,
+        char_start=0,
+        char_end=len(text),
+        order=order,
+    )
+
+
+def hit(doc_id: str, label: str, score: float) -> Hit:
+    return Hit(paragraph(doc_id, label, f"{doc_id} {label}"), document(doc_id, doc_id), score)
+
+
+# --- Names, dates and wording in questions ---------------------------------------------------
+
+
+def test_recurring_resolutions_are_named_by_title_and_year() -> None:
+    assert named_series("How did the ICT resolutions change between 2023 and 2025?") == [
+        NamedSeries(ICT, None)
+    ]
+    assert named_series("What does the 2025 ICT resolution say?") == [NamedSeries(ICT, 2025)]
+    assert named_series("Does the 2024 resolution on ICTs for sustainable development ...?") == [
+        NamedSeries(ICT, 2024)
+    ]
+    assert named_series("What do the STI resolutions ask for?")[0].title.startswith("Science")
+    assert named_series("What does the Pact say about ICT?") == []
+    # A series is not a single document, and its name is not part of the topic.
+    assert named_documents("What does the 2025 ICT resolution say about AI?") == []
+    assert without_document_names("What does the 2025 ICT resolution say about AI?") == (
+        "What does the say about AI?"
+    )
+    assert named_documents("the 2025 ICT resolution and the Pact") == [NamedDocument("A/RES/79/1")]
+
+
+def test_month_and_year_mentions() -> None:
+    assert month_year_mentions("In December 2023, how did the Assembly ...") == [(2023, 12)]
+    assert month_year_mentions("adopted in march 2025 and May 2024") == [(2025, 3), (2024, 5)]
+    assert month_year_mentions("by 2030") == []
+
+
+def test_plain_words_get_un_wording() -> None:
+    assert un_wording("Is yearly funding cheap?") == ["financing", "annual", "affordable"]
+    assert un_wording("Could NGOs take the floor?") == [
+        "non-governmental organizations civil society",
+        "speak",
+    ]
+    assert un_wording("What about the online world?") == ["Internet"]
+    assert un_wording("fundings") == []
+
+
+def test_where_questions() -> None:
+    assert asks_where("Where does the outcome document deal with gender?")
+    assert asks_where("In which paragraphs is financing addressed?")
+    assert not asks_where("What does the outcome say about where the IGF meets?")
+
+
+# --- Lexical evidence --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_lexical() -> LexicalIndex:
+    docs = {"d": document("d", "A/RES/1/1")}
+    texts = [
+        "broadband costs are affordable for all",
+        "broadband reaches all schools now",
+        "schools need trained teachers now",
+    ]
+    paragraphs = {f"k{i}": paragraph("d", str(i + 1), text, i) for i, text in enumerate(texts)}
+    return LexicalIndex(Catalog(docs, paragraphs, {"d": list(paragraphs.values())}))
+
+
+def test_best_cover_is_the_largest_idf_share_one_paragraph_holds(tiny_lexical) -> None:
+    index = tiny_lexical
+    idf = {t: index.idf(t) for t in ("broadband", "afford", "school", "teacher")}
+    # df: broadband 2, afford 1, school 2, teacher 1 of 3 paragraphs (symbol "A/RES/1/1" too).
+    assert math.isclose(idf["afford"], math.log(1 + 2.5 / 1.5))
+    assert math.isclose(idf["broadband"], math.log(1 + 1.5 / 2.5))
+    held = index.best_cover(["broadband", "afford", "school"])
+    total = idf["broadband"] + idf["afford"] + idf["school"]
+    assert math.isclose(held, (idf["broadband"] + idf["afford"]) / total, rel_tol=1e-6)
+    # A word the corpus lacks counts at the highest idf and is never held.
+    rarest = math.log(1 + 3.5 / 0.5)
+    assert math.isclose(
+        index.best_cover(["teacher", "kenya"]),
+        idf["teacher"] / (idf["teacher"] + rarest),
+        rel_tol=1e-6,
+    )
+    only_first = np.array([True, False, False])
+    assert math.isclose(index.best_cover(["school", "teacher"], only_first), 0.0, abs_tol=1e-9)
+    assert index.best_cover([]) == 0.0
+
+
+def test_lexical_scores_weigh_terms(tiny_lexical) -> None:
+    plain, ceiling = tiny_lexical.scores(["broadband", "afford"])
+    weighted, double_ceiling = tiny_lexical.scores({"broadband": 2.0, "afford": 2.0})
+    assert np.allclose(weighted, 2 * plain)
+    assert math.isclose(double_ceiling, 2 * ceiling, rel_tol=1e-6)
+    assert plain.argmax() == 0
+
+
+class PieceIndex:
+    """The one index call named-document scoring makes, over fixed vectors."""
+
+    def __init__(self, pieces: dict[str, list[tuple[str, list[float]]]]) -> None:
+        self.pieces = pieces
+        self.reads: list[str] = []
+
+    def piece_embeddings(self, doc_id: str) -> list[tuple[str, list[float]]]:
+        self.reads.append(doc_id)
+        return self.pieces.get(doc_id, [])
+
+
+def test_named_documents_are_scored_whole(tiny_lexical, monkeypatch) -> None:
+    from assistant import retrieval
+
+    index = PieceIndex(
+        {"d": [("k0", [1.0, 0.0]), ("k1", [0.0, 2.0]), ("k1", [3.0, 4.0]), ("gone", [1.0, 1.0])]}
+    )
+    retriever = retrieval.HybridRetriever.__new__(retrieval.HybridRetriever)
+    retriever.index = index  # type: ignore[assignment]
+    retriever.lexical = tiny_lexical
+    retriever._pieces = {}
+    monkeypatch.setattr(retrieval, "NAMED_CANDIDATES", 2)
+    dense, floors = np.zeros(3, dtype=np.float32), np.zeros(3, dtype=np.float32)
+    retriever._score_named(["d"], np.array([0.6, 0.8], dtype=np.float32), dense, floors)
+    # Unit pieces: k0 (1, 0) -> 0.6; k1 (0, 1) -> 0.8 and (0.6, 0.8) -> 1.0. The two nearest
+    # pieces are both k1's, so the floor is 0.8 and k0 and k2 sit on it.
+    assert np.allclose(dense, [0.8, 1.0, 0.8]) and np.allclose(floors, 0.8)
+    retriever._score_named(["d", "empty"], np.array([0.6, 0.8], dtype=np.float32), dense, floors)
+    assert index.reads == ["d", "empty"]  # each document is read from the index once
+
+
+def test_paragraphs_are_found_by_their_index_id_too(tiny_lexical) -> None:
+    """A paragraph embedded in several pieces is stored under the id of its original text."""
+    assert [tiny_lexical.position[f"k{i}"] for i in range(3)] == [0, 1, 2]
+
+
+# --- Ranking and citing ------------------------------------------------------------------------
+
+
+def test_named_first_moves_up_the_best_of_each_named_document() -> None:
+    hits = [hit("x", "1", 0.9), hit("a", "1", 0.8), hit("x", "2", 0.7), hit("b", "1", 0.6)]
+    reordered = named_first(hits, ["b", "a"])
+    assert [(h.paragraph.doc_id, h.score) for h in reordered] == [
+        ("a", 0.8),
+        ("b", 0.6),
+        ("x", 0.9),
+        ("x", 0.7),
+    ]
+    # Direct references stay in front.
+    assert named_first(hits, ["b"], after=1)[:2] == [hits[0], hits[3]]
+
+
+def test_citations_adapt_to_the_question() -> None:
+    answerer = ExtractiveAnswerer()
+    hits = [hit("a", "1", 1.0), hit("a", "2", 0.85), hit("a", "3", 0.8), hit("b", "9", 0.72)]
+    trace = RetrievalTrace()
+    assert len(answerer.select(hits, trace, "What does it say?")) == 2
+    assert len(answerer.select(hits, trace, "Where is it covered?")) == 3
+    two = RetrievalTrace(named=[NamedDocument("a"), NamedDocument("b")])
+    assert [h.paragraph.doc_id for h in answerer.select(hits, two, "How do a and b ...?")] == [
+        "a",
+        "a",
+        "b",
+    ]
+    # Naming one document keeps the citations in it.
+    one = RetrievalTrace(named=[NamedDocument("b")])
+    assert [h.paragraph.doc_id for h in answerer.select(hits, one, "What does b say?")] == ["b"]
+    assert answerer.select(hits, RetrievalTrace(direct=True), "paragraph 1 of a") == (hits[0],)
+
+
+def test_abstention_evidence_is_linear_in_score_and_cover() -> None:
+    policy = AbstentionPolicy(bias=-3.0, top_score_weight=5.0, cover_weight=4.0)
+    weak = RetrievalTrace(top_score=0.2, cover=0.4)
+    strong = RetrievalTrace(top_score=0.5, cover=0.5)
+    assert math.isclose(policy.evidence(weak), -3.0 + 1.0 + 1.6)
+    assert math.isclose(policy.evidence(strong), 1.5)
+    assert policy.abstains(weak) and not policy.abstains(strong)
+    assert not policy.abstains(RetrievalTrace(top_score=0.0, cover=0.0, direct=True))
+
+
+def test_calibration_fits_a_policy_that_separates_clear_cases() -> None:
+    gold = (GoldItem(doc="A/RES/1/1", paragraph="1"),)
+    evidence = []
+    for i in range(12):
+        answerable = i % 3 != 0
+        item = TestItem(
+            id=f"q{i}",
+            question="q",
+            kind="answerable" if answerable else "unanswerable",
+            gold=gold if answerable else (),
+        )
+        high = 0.5 + 0.02 * i
+        trace = RetrievalTrace(
+            top_score=high if answerable else 0.15, cover=0.9 if answerable else 0.3
+        )
+        evidence.append(Evidence(item, trace, 1 if answerable else None))
+    policy, f1, false_rate = best_policy(evidence)
+    assert f1 == 1.0 and false_rate == 0.0
+    assert policy.top_score_weight > 0 and policy.cover_weight > 0
+
+
+# --- On the real index ---------------------------------------------------------------------------
+
+
+@pytest.mark.corpus
+def test_every_searchable_paragraph_gets_a_dense_score(full_assistant) -> None:
+    """Long paragraphs are embedded in pieces; each is found again under its index id."""
+    retriever = full_assistant.retriever
+    from ingest.index import is_searchable
+
+    keys = [k for k, p in full_assistant.catalog.paragraphs.items() if is_searchable(p)]
+    assert all(k in retriever.lexical.position for k in keys)
+    question = (
+        "the Independent International Scientific Panel on Artificial Intelligence, "
+        "40 members serving in their personal capacity for a term of three years"
+    )
+    signals = retriever.signals(question)
+    establishing = next(
+        p
+        for p in full_assistant.catalog.by_doc["A_RES_79_325"]
+        if p.paragraph == "1" and p.kind is ParagraphKind.OPERATIVE
+    )
+    row = retriever.lexical.position[establishing.id]
+    assert signals.dense[row] > signals.dense_floor[row]
+
+
+@pytest.mark.corpus
+def test_recurring_resolution_named_by_year(full_assistant) -> None:
+    answer = full_assistant.ask(
+        "What does the 2024 ICT resolution say about the Internet Governance Forum?"
+    )
+    assert answer.hits[0].document.symbol == "A/RES/79/194"
+    assert {c.document.symbol for c in answer.citations} == {"A/RES/79/194"}
+    assert "Internet Governance Forum" in answer.text
+
+
+@pytest.mark.corpus
+def test_a_named_document_is_searched_whole(full_assistant) -> None:
+    """The Convention against Cybercrime's own 300 paragraphs fill the nearest neighbours of
+    this question; the ICT resolution that welcomes it is still found."""
+    answer = full_assistant.ask(
+        "Does the 2025 resolution on ICTs for sustainable development acknowledge the new "
+        "UN Convention against Cybercrime?"
+    )
+    assert answer.citations[0].citation == "A/RES/80/118, preambular para. 56"
+
+
+@pytest.mark.corpus
+def test_two_named_documents_are_both_quoted(full_assistant) -> None:
+    answer = full_assistant.ask(
+        "How do the WSIS+20 outcome and the Pact for the Future treat digital public "
+        "infrastructure?"
+    )
+    assert {c.document.symbol for c in answer.citations} == {"A/RES/80/173", "A/RES/79/1"}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much does a ticket to the next IGF cost?",
+        "Which football club won the 2024 league title?",
+    ],
+)
+def test_questions_the_documents_do_not_answer_are_refused(full_assistant, question) -> None:
+    assert full_assistant.ask(question).abstained
