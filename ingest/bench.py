@@ -35,11 +35,11 @@ def _ingest_in_new_process(corpus: list[Path], index_dir: Path) -> dict[str, flo
         "import json,sys,time;t=time.perf_counter();"
         "from pathlib import Path;"
         "from assistant.settings import Settings;"
-        "from ingest.embedding import SentenceTransformerEmbedder;"
+        "from ingest.embedding import make_embedder;"
         "from ingest.index import ParagraphIndex;"
         "from ingest.pipeline import ingest;"
         f"s=Settings(corpus_dirs={[str(c) for c in corpus]!r},index_dir=Path({str(index_dir)!r}));"
-        "r=ingest(s,ParagraphIndex(s,SentenceTransformerEmbedder(s.embedding_model)));"
+        "r=ingest(s,ParagraphIndex(s,make_embedder(s)));"
         "print(json.dumps({'seconds':time.perf_counter()-t,'paragraphs':r.paragraphs,"
         "'documents':r.documents,'embedded':r.embedded,'skipped':len(r.skipped)}))"
     )
