@@ -155,7 +155,9 @@ def bench_questions(count: int) -> list[str]:
 
 
 def run_bench(url: str, questions: Sequence[str], clients: int) -> BenchResult:
-    """Each client thread takes the next question until none is left."""
+    """Each client thread takes the next question until none is left. The clients connect
+    first, one after another, as users who already have the page open; then they all ask
+    at once."""
     from gradio_client import Client
 
     todo: queue.Queue[str] = queue.Queue()
@@ -163,14 +165,16 @@ def run_bench(url: str, questions: Sequence[str], clients: int) -> BenchResult:
         todo.put(question)
     result = BenchResult()
     lock = threading.Lock()
-
-    def work() -> None:
+    connected = []
+    for _ in range(clients):
         try:
-            client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+            connected.append(
+                Client(url, verbose=False, analytics_enabled=False, download_files=False)
+            )
         except Exception as exc:  # a client that cannot connect is an error, not a crash
-            with lock:
-                result.errors.append(f"connect: {type(exc).__name__}: {exc}")
-            return
+            result.errors.append(f"connect: {type(exc).__name__}: {exc}")
+
+    def work(client: Client) -> None:
         while True:
             try:
                 question = todo.get_nowait()
@@ -190,7 +194,10 @@ def run_bench(url: str, questions: Sequence[str], clients: int) -> BenchResult:
                 result.latencies_ms.append((time.perf_counter() - started) * 1000)
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=work, name=f"client-{i}") for i in range(clients)]
+    threads = [
+        threading.Thread(target=work, args=(client,), name=f"client-{i}")
+        for i, client in enumerate(connected)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

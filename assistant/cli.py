@@ -116,12 +116,12 @@ def ingest(
 ) -> None:
     """Bring the index in line with the corpus folders (incremental)."""
     from assistant.progress import progress_bar
-    from ingest.embedding import SentenceTransformerEmbedder
+    from ingest.embedding import make_embedder
     from ingest.index import ParagraphIndex
     from ingest.pipeline import ingest as run_ingest
 
     settings = load_settings(corpus_dirs=corpus_dirs, index_dir=index_dir, chroma_url=chroma_url)
-    embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embed_batch_size)
+    embedder = make_embedder(settings)
     index = ParagraphIndex(settings, embedder)
     if break_lock:
         run_guarded(index.break_lock)

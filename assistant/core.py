@@ -132,11 +132,9 @@ class Assistant:
     def embedder(self) -> Any:
         if self._embedder is not None:
             return self._embedder
-        from ingest.embedding import SentenceTransformerEmbedder
+        from ingest.embedding import make_embedder
 
-        return SentenceTransformerEmbedder(
-            self.settings.embedding_model, self.settings.embed_batch_size
-        )
+        return make_embedder(self.settings)
 
     @cached_property
     def index(self) -> Any:
@@ -325,6 +323,7 @@ class Assistant:
     def documents(self) -> list[DocumentSummary]:
         from ingest.index import is_searchable
 
+        self.follow_changes()
         out = []
         for doc_id, doc in self.catalog.documents.items():
             count = sum(1 for p in self.catalog.by_doc.get(doc_id, []) if is_searchable(p))

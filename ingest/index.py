@@ -548,6 +548,21 @@ class ParagraphIndex:
         }
         return len(documents), len(paragraphs)
 
+    def piece_embeddings(self, doc_id: str) -> list[tuple[str, list[float]]]:
+        """(paragraph id, embedding) of every piece of one document: a document a question
+        names is scored whole rather than through the nearest-neighbour search."""
+        result = self.collection().get(
+            where={"doc_id": doc_id}, include=["embeddings", "metadatas"]
+        )
+        metadatas = result.get("metadatas") or []
+        embeddings = result.get("embeddings")
+        if embeddings is None:
+            return []
+        return [
+            (str(meta["paragraph_id"]), list(vector))
+            for meta, vector in zip(metadatas, embeddings, strict=True)
+        ]
+
     def dense_query(
         self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:

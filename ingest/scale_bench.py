@@ -139,14 +139,14 @@ def _probe_in_new_process(settings: Settings) -> dict[str, Any]:
 def _base_corpus(settings: Settings) -> tuple[list[ParsedDocument], dict[str, list[float]], float]:
     """The real corpus parsed, and the vector of every searchable piece, with the embedding
     rate (pieces per second)."""
-    from ingest.embedding import SentenceTransformerEmbedder
+    from ingest.embedding import make_embedder
     from ingest.index import ParagraphIndex
     from ingest.pipeline import assign_doc_ids, corpus_files, parse_many
 
     files, _ = corpus_files(settings.corpus_dirs)
     jobs = [(path, doc_id) for doc_id, path in assign_doc_ids(files).items()]
     parsed = [r for r in parse_many(jobs) if isinstance(r, ParsedDocument)]
-    index = ParagraphIndex(settings, SentenceTransformerEmbedder(settings.embedding_model))
+    index = ParagraphIndex(settings, make_embedder(settings))
     index.embedder.embed_query("warm up")
     started = time.perf_counter()
     vectors: dict[str, list[float]] = {}
@@ -171,11 +171,11 @@ def grow(
     server: subprocess.Popen | None = None,
 ) -> list[dict[str, Any]]:
     """Write replicas until each size is reached; measure at each."""
-    from ingest.embedding import SentenceTransformerEmbedder
+    from ingest.embedding import make_embedder
     from ingest.index import ParagraphIndex
     from ingest.pipeline import EMBED_GROUP
 
-    index = ParagraphIndex(settings, SentenceTransformerEmbedder(settings.embedding_model))
+    index = ParagraphIndex(settings, make_embedder(settings))
     rng = np.random.default_rng(7)
     pieces = {p.document.doc_id: index.pieces(p) for p in base}
     per_copy = sum(_searchable(p) for p in base)

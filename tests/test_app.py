@@ -253,3 +253,16 @@ def test_login_guards_the_app_and_the_documents(assistant) -> None:
             login = browser.post("/login", data={"username": "delegate", "password": "s3cret"})
             assert login.status_code == 200
             assert browser.get("/document/A_RES_80_173").status_code == 200
+
+
+@pytest.mark.slow
+def test_fifty_concurrent_questions_are_all_answered(assistant) -> None:
+    """Fifty clients ask at once the app served as users run it (``app.py``, its own
+    process): every question is answered, none errs."""
+    from assistant.app_bench import app_process, bench_questions, run_bench
+
+    questions = bench_questions(50)
+    with app_process(assistant.settings.index_dir) as address:
+        result = run_bench(address, questions, clients=50)
+    assert result.errors == []
+    assert len(result.latencies_ms) == len(questions) == 50

@@ -154,8 +154,7 @@ def test_first_ingest_indexes_every_paragraph(built: Built) -> None:
     index = built.index()
     parsed = {doc_id: parse_file(path) for doc_id, path in built.sources.items()}
     paragraphs = sum(
-        len({p.id for p in doc.paragraphs if is_searchable(p)})
-        for doc in parsed.values()
+        len({p.id for p in doc.paragraphs if is_searchable(p)}) for doc in parsed.values()
     )
     assert report.ok, report.skipped
     assert sorted(report.added) == sorted(SOURCES)
