@@ -51,6 +51,16 @@ _RESOLUTION_NUMBER = re.compile(r"^\s*\d{2,3}/\d{1,4}\.\s*")
 _FAR_FUTURE = date(9999, 12, 31)
 
 
+def _cited(document: Document, paragraph: Paragraph) -> dict[str, Any]:
+    return {
+        "symbol": document.name,
+        "doc_id": document.doc_id,
+        "paragraph": paragraph.paragraph,
+        "part": paragraph.part,
+        "citation": format_citation(document, paragraph),
+    }
+
+
 class Uptake(StrEnum):
     FULL = "full"
     PARTIAL = "partial"
@@ -71,11 +81,7 @@ class Counterpart:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "symbol": self.document.name,
-            "doc_id": self.document.doc_id,
-            "paragraph": self.paragraph.paragraph,
-            "part": self.paragraph.part,
-            "citation": self.citation,
+            **_cited(self.document, self.paragraph),
             "similarity": round(self.similarity, 3),
             "text": self.paragraph.text,
         }
@@ -97,11 +103,7 @@ class Found:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "symbol": self.document.name,
-            "doc_id": self.document.doc_id,
-            "paragraph": self.paragraph.paragraph,
-            "part": self.paragraph.part,
-            "citation": self.citation,
+            **_cited(self.document, self.paragraph),
             "found": list(self.passages),
             "share": round(self.share, 3),
             "text": self.paragraph.text,

@@ -14,13 +14,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from assistant.app_bench import free_port, wait_until_up
 from assistant.cli import main
 from assistant.core import Assistant
 from assistant.errors import IndexBusy, IndexUnreachable
@@ -34,26 +34,6 @@ pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 PROJECT = Path(__file__).resolve().parents[1]
 FILES = ("A_RES_79_277.pdf", "A_RES_78_311.pdf")
 GDC_QUESTION = "What did resolution 79/277 decide about the Global Digital Compact?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"{url} did not answer within {seconds:.0f} s")
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -79,7 +59,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(f"{url}/api/v2/heartbeat", server)
+        wait_until_up(f"{url}/api/v2/heartbeat", 120, server)
         yield url
     finally:
         stop(server)
@@ -255,7 +235,7 @@ def two_apps(ingested: Settings, tmp_path: Path) -> Iterator[tuple[str, str]]:
             )
             urls.append(f"http://127.0.0.1:{port}")
         for url, app in zip(urls, apps, strict=True):
-            wait_for(f"{url}/gradio_api/info", app, seconds=180)
+            wait_until_up(f"{url}/gradio_api/info", 180, app)
         yield urls[0], urls[1]
     finally:
         for app in apps:
