@@ -495,11 +495,9 @@ class HybridRetriever:
         corpus may return none of them (a question naming the 2025 ICT resolution and
         asking about the Convention against Cybercrime finds the Convention's 300
         paragraphs first), and a named document is ranked on its own terms."""
-        rows, vectors = [], []
-        for doc_id in doc_ids:
-            piece_rows, matrix = self._document_pieces(doc_id, len(vector))
-            rows.append(piece_rows)
-            vectors.append(matrix)
+        self._read_pieces([d for d in doc_ids if d not in self._pieces], len(vector))
+        rows = [self._pieces[doc_id][0] for doc_id in doc_ids]
+        vectors = [self._pieces[doc_id][1] for doc_id in doc_ids]
         piece_rows = np.concatenate(rows)
         if not len(piece_rows):
             return
@@ -511,26 +509,23 @@ class HybridRetriever:
             row = piece_rows[i]
             dense[row] = max(dense[row], float(similarity[i]))
 
-    def _document_pieces(self, doc_id: str, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """(paragraph row, unit embedding) of each embedded piece of a searchable paragraph
-        of one document, read from the index once."""
-        cached = self._pieces.get(doc_id)
-        if cached is None:
+    def _read_pieces(self, doc_ids: Sequence[str], size: int) -> None:
+        """Cache (paragraph row, unit embedding) of each embedded piece of a searchable
+        paragraph of these documents, read from the index in one request."""
+        if not doc_ids:
+            return
+        for doc_id, pieces in self.index.piece_embeddings(doc_ids).items():
             kept = [
                 (self.lexical.position[pid], vector)
-                for pid, vector in self.index.piece_embeddings(doc_id)
+                for pid, vector in pieces
                 if pid in self.lexical.position
             ]
-            matrix = np.array([v for _, v in kept], dtype=np.float32)
-            if not kept:
-                matrix = np.zeros((0, size), dtype=np.float32)
+            matrix = np.array([v for _, v in kept], dtype=np.float32).reshape(len(kept), size)
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-            cached = (
+            self._pieces[doc_id] = (
                 np.array([row for row, _ in kept], dtype=np.int64),
                 matrix / np.maximum(norms, 1e-12),
             )
-            self._pieces[doc_id] = cached
-        return cached
 
     def rank(
         self,

@@ -52,6 +52,7 @@ RETRIEVABLE_KINDS = frozenset(
     }
 )
 GET_PAGE = 5000
+READ_GROUP = 50
 #: Register records of writes in progress are stored under this prefix.
 PENDING = "pending:"
 #: Register records are looked up by id, never by vector; Chroma still wants one.
@@ -524,16 +525,26 @@ class ParagraphIndex:
     def live_nodes(
         self, documents: dict[str, Document] | None = None, include_text: bool = True
     ) -> Iterator[tuple[str, dict[str, Any], str]]:
-        """The nodes of the registered version of each document; leftovers of an interrupted
-        write are never shown."""
+        """The nodes of the registered version of each document, read a group of documents at
+        a time through the metadata index (paging by offset rescans every skipped row, and
+        slows as the index grows); leftovers of an interrupted write are never shown."""
         live = (
             self.indexed_documents()
             if documents is None
             else {doc_id: doc.sha256 for doc_id, doc in documents.items()}
         )
-        for node in self.iter_nodes(include_text):
-            if live.get(node[1]["doc_id"]) == node[1]["sha256"]:
-                yield node
+        collection = self.collection()
+        include: list[Any] = ["metadatas", "documents"] if include_text else ["metadatas"]
+        doc_ids = sorted(live)
+        for start in range(0, len(doc_ids), READ_GROUP):
+            group = doc_ids[start : start + READ_GROUP]
+            batch = collection.get(where={"doc_id": {"$in": group}}, include=include)
+            texts = batch.get("documents") or [""] * len(batch["ids"])
+            for node_id, meta, text in zip(
+                batch["ids"], batch["metadatas"] or [], texts, strict=True
+            ):
+                if live.get(str(meta["doc_id"])) == meta["sha256"]:
+                    yield node_id, dict(meta), text or ""
 
     def count(self) -> int:
         return self.collection().count()
@@ -548,20 +559,22 @@ class ParagraphIndex:
         }
         return len(documents), len(paragraphs)
 
-    def piece_embeddings(self, doc_id: str) -> list[tuple[str, list[float]]]:
-        """(paragraph id, embedding) of every piece of one document: a document a question
-        names is scored whole rather than through the nearest-neighbour search."""
+    def piece_embeddings(self, doc_ids: Sequence[str]) -> dict[str, list[tuple[str, list[float]]]]:
+        """doc_id -> (paragraph id, embedding) of every piece of each of these documents, in
+        one read: a document a question names is scored whole rather than through the
+        nearest-neighbour search."""
+        found: dict[str, list[tuple[str, list[float]]]] = {doc_id: [] for doc_id in doc_ids}
+        if not doc_ids:
+            return found
         result = self.collection().get(
-            where={"doc_id": doc_id}, include=["embeddings", "metadatas"]
+            where={"doc_id": {"$in": list(doc_ids)}}, include=["embeddings", "metadatas"]
         )
-        metadatas = result.get("metadatas") or []
         embeddings = result.get("embeddings")
         if embeddings is None:
-            return []
-        return [
-            (str(meta["paragraph_id"]), list(vector))
-            for meta, vector in zip(metadatas, embeddings, strict=True)
-        ]
+            return found
+        for meta, vector in zip(result.get("metadatas") or [], embeddings, strict=True):
+            found[str(meta["doc_id"])].append((str(meta["paragraph_id"]), list(vector)))
+        return found
 
     def dense_query(
         self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None

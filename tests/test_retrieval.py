@@ -147,9 +147,9 @@ class PieceIndex:
         self.pieces = pieces
         self.reads: list[str] = []
 
-    def piece_embeddings(self, doc_id: str) -> list[tuple[str, list[float]]]:
-        self.reads.append(doc_id)
-        return self.pieces.get(doc_id, [])
+    def piece_embeddings(self, doc_ids: list[str]) -> dict[str, list[tuple[str, list[float]]]]:
+        self.reads.extend(doc_ids)
+        return {doc_id: self.pieces.get(doc_id, []) for doc_id in doc_ids}
 
 
 def test_named_documents_are_scored_whole(tiny_lexical, monkeypatch) -> None:
