@@ -72,6 +72,15 @@ _PREAMBULAR_OPENERS = frozenset(
 #: ("Unequivocally condemning", "Strongly condemning", "Gravely concerned").
 _ADVERB_PARTICIPLE = re.compile(r"^[A-Z][a-z]{2,}ly [a-z]{3,}(?:ing|ed)\b")
 _TERMINAL = (".", ";", ":", ",", "?", "!")
+#: The verbs that open a preambular paragraph, followed by a word in lower case: where a
+#: draft loses the indent of its preambular paragraphs, one still begins at such a line
+#: after a line closing with a comma.
+_PREAMBULAR_TURN = re.compile(
+    r"^(?:Recalling|Reaffirming|Recognizing|Noting|Welcoming|Acknowledging|Emphasizing|"
+    r"Stressing|Taking|Expressing|Underlining|Highlighting|Encouraging|Considering|Affirming|"
+    r"Commending|Appreciating|Reiterating|Observing|Believing|Desiring|Having|Seeking|"
+    r"Underscoring|Deploring|Bearing|Mindful|Concerned|Conscious|Convinced|Determined) [a-z]"
+)
 
 
 @dataclass
@@ -153,15 +162,20 @@ def _heading_level(text: str, state: _State) -> int | None:
     return None
 
 
-def _looks_like_title(
-    line: Line, prev: Line | None, nxt: Line | None, after_heading: bool = False
-) -> bool:
-    """A short line with no closing punctuation that stands apart from running text."""
+def _title_lines(
+    lines: Sequence[Line], i: int, prev: Line | None, after_heading: bool = False
+) -> int:
+    """How many lines, from ``lines[i]``, form an unnumbered title: a short line with no
+    closing punctuation that stands apart from running text, because the line after it
+    opens a paragraph or a heading (1), or, when a blank sets it off above, because the line
+    after its one wrapped line does (2). 0 for running text."""
+    line = lines[i]
+    nxt = lines[i + 1] if i + 1 < len(lines) else None
     text = line.text
     if len(text) > 90 or text.endswith(_TERMINAL) or not text[:1].isupper():
-        return False
+        return 0
     if _LETTERED.match(text):
-        return False
+        return 0
     prev_closed = (
         prev is None
         or after_heading
@@ -169,13 +183,33 @@ def _looks_like_title(
         or prev.text.endswith((".", ";", ":"))
         or prev.page != line.page
     )
-    next_opens = (
-        nxt is None
-        or nxt.indented
-        or bool(_NUMBERED.match(nxt.text))
-        or (_heading_level(nxt.text, _State()) is not None)
+    if not prev_closed:
+        return 0
+    if _opens(nxt):
+        return 1
+    wrapped = (
+        nxt is not None
+        and line.after_blank
+        and len(text) >= 50
+        and len(nxt.text) <= 90
+        and not nxt.indented
+        and not nxt.after_blank
+        and not nxt.text.endswith(_TERMINAL)
+        and not _NUMBERED.match(nxt.text)
+        and _opens(lines[i + 2] if i + 2 < len(lines) else None)
     )
-    return prev_closed and next_opens
+    return 2 if wrapped else 0
+
+
+def _opens(line: Line | None) -> bool:
+    """Whether a line begins something new: the end of the text, an indented line, a numbered
+    paragraph or a heading."""
+    return (
+        line is None
+        or line.indented
+        or bool(_NUMBERED.match(line.text))
+        or (_heading_level(line.text, _State()) is not None)
+    )
 
 
 class _Builder:
@@ -256,6 +290,16 @@ class _Builder:
         ):
             current.add(line)
             return
+        if (
+            current is not None
+            and current.kind is ParagraphKind.PREAMBULAR
+            and prev is not None
+            and prev.text.endswith(",")
+            and _PREAMBULAR_TURN.match(line.text)
+            and not _inside_quotation(current)
+        ):
+            self.start(ParagraphKind.PREAMBULAR, self.state.next_label("pp"), line)
+            return
         sub_item = _LETTERED.match(line.text) or numbered
         if (
             current is not None
@@ -312,7 +356,6 @@ def detect_paragraphs(body: Body, doc_id: str) -> list[Paragraph]:
     title_rest = 0
     for i, line in enumerate(lines):
         prev = lines[i - 1] if i else None
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
         if title_rest and builder.current is not None:
             builder.current.add(line)
             title_rest -= 1
@@ -330,8 +373,12 @@ def detect_paragraphs(body: Body, doc_id: str) -> list[Paragraph]:
             after_heading = (
                 builder.current is not None and builder.current.kind is ParagraphKind.HEADING
             )
-            if level is None and _looks_like_title(line, prev, nxt, after_heading):
-                level = 1
+            if level is None:
+                title = _title_lines(lines, i, prev, after_heading)
+                if title and not _inside_heading(builder, line):
+                    builder.heading(line, 1)
+                    title_rest = title - 1
+                    continue
         if level is not None and not _inside_heading(builder, line):
             builder.heading(line, level)
         else:
@@ -352,6 +399,12 @@ def detect_paragraphs(body: Body, doc_id: str) -> list[Paragraph]:
             )
         )
     return _unique_footnotes(builder.out)
+
+
+def _inside_quotation(draft: _Draft) -> bool:
+    """Whether a quotation (a title cited in the text) is still open at the draft's end."""
+    text = " ".join(draft.texts())
+    return text.count("“") > text.count("”")
 
 
 def _wraps_resolution_title(current: _Draft, line: Line) -> bool:

@@ -287,6 +287,14 @@ def test_outcome_paragraphs_end_where_printed(outcome: ParsedDocument) -> None:
         "concerning the outcomes of the World Summit and identify areas of continued focus."
     )
     assert (_get(outcome, "5").page_start, _get(outcome, "5").page_end) == (2, 3)
+    # The section title wrapped over two lines at the head of page 10 is a heading of its
+    # own, not the end of paragraph 53.
+    title = (
+        "Building confidence and security in the use of information and communications technologies"
+    )
+    assert _get(outcome, "53").text.endswith("as appropriate, to realize them.")
+    assert [p.kind for p in outcome.paragraphs if p.text == title] == [ParagraphKind.HEADING]
+    assert _get(outcome, "54").section.endswith(title)
 
 
 @pytest.mark.corpus
@@ -554,3 +562,22 @@ def test_unequivocally_condemning_is_preambular(parse: Parse, corpus_dir: Path) 
     assert condemning[0].kind is ParagraphKind.PREAMBULAR
     assert condemning[0].paragraph == "pp29"
     assert condemning[0].order < _get(parsed, "1").order
+
+
+@pytest.mark.corpus
+def test_preambular_paragraphs_of_a_draft_without_indents_stay_apart(
+    parse: Parse, corpus_dir: Path, distractors_dir: Path
+) -> None:
+    """A/C.2/80/L.17 prints some preambular paragraphs without an indent; each still begins at
+    its opening verb after a line closing with a comma, but not inside a quoted title."""
+    parsed = parse(corpus_dir / "A_C.2_80_L.17.pdf")
+    for opening in (
+        "Welcoming the convening of the Fourth International Conference on Financing",
+        "Recalling the ongoing efforts to implement the commitments of the Global Digital",
+    ):
+        found = [p for p in parsed.paragraphs if opening in p.text]
+        assert len(found) == 1 and found[0].text.startswith(opening)
+        assert found[0].kind is ParagraphKind.PREAMBULAR
+    # A/RES/73/6 quotes a title whose second line opens "Taking into Particular Account".
+    quoted = parse(distractors_dir / "A_RES_73_6-EN.pdf")
+    assert not any(p.text.startswith("Taking into Particular Account") for p in quoted.paragraphs)
