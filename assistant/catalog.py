@@ -27,7 +27,8 @@ class Catalog:
         nodes: Iterable[tuple[str, dict, str]],
         documents: dict[str, Document] | None = None,
     ) -> Catalog:
-        """Build from (node id, metadata, text) records; pieces are joined back in order.
+        """Build from (node id, metadata, text) records; pieces, slices of their paragraph's
+        text, are joined back in order.
         ``documents`` are the registered documents, when the records come from an index."""
         from ingest.index import document_from_metadata, paragraph_from_metadata
 
@@ -41,7 +42,7 @@ class Catalog:
         paragraphs: dict[str, Paragraph] = {}
         by_doc: dict[str, list[Paragraph]] = defaultdict(list)
         for pid, parts in pieces.items():
-            text = " ".join(t for _, t in sorted(parts))
+            text = "".join(t for _, t in sorted(parts))
             paragraph = paragraph_from_metadata(metas[pid], text)
             paragraphs[pid] = paragraph
             by_doc[paragraph.doc_id].append(paragraph)

@@ -157,8 +157,7 @@ class LexicalIndex:
         self.stemmer = Stemmer.Stemmer("english")
         from ingest.index import is_searchable
 
-        keyed = [(key, p) for key, p in catalog.paragraphs.items() if is_searchable(p)]
-        self.paragraphs = [p for _, p in keyed]
+        self.paragraphs = [p for p in catalog.paragraphs.values() if is_searchable(p)]
         self.k1 = k1
         corpus = [lexical_text(catalog.documents[p.doc_id], p) for p in self.paragraphs]
         tokenized = bm25s.tokenize(
@@ -176,10 +175,8 @@ class LexicalIndex:
         self.retriever = bm25s.BM25(k1=k1, b=b)
         if self.size:
             self.retriever.index(tokenized, show_progress=False)
-        #: Row of each paragraph, by its id and by the id the index stores it under (a
-        #: paragraph embedded in several pieces is stored under the id of its original text).
+        #: Row of each paragraph, by its id.
         self.position = {p.id: i for i, p in enumerate(self.paragraphs)}
-        self.position.update((key, i) for i, (key, _) in enumerate(keyed))
         self.doc_ids = np.array([p.doc_id for p in self.paragraphs], dtype=object)
         self.parts = np.array([p.part or "" for p in self.paragraphs], dtype=object)
         self.preambular = np.array(

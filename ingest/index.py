@@ -20,6 +20,7 @@ tells the next writer what to clean up.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import os
 import re
 import socket
@@ -55,6 +56,8 @@ GET_PAGE = 5000
 READ_GROUP = 50
 #: Register records of writes in progress are stored under this prefix.
 PENDING = "pending:"
+#: Where a long paragraph may be cut into pieces: after a sentence, or at a line break.
+_SENTENCE_BREAK = re.compile(r"(?<=[.;:])\s+(?=[A-Z(“])|\n")
 #: Register records are looked up by id, never by vector; Chroma still wants one.
 _NO_VECTOR: list[Sequence[float]] = [[1.0]]
 #: Fewer words than this is a chapeau ("The General Assembly,") rather than an answer.
@@ -87,22 +90,24 @@ class Piece:
 
 def split_into_pieces(paragraph: Paragraph, max_tokens: int, count_tokens: Any) -> list[Piece]:
     """Split a paragraph longer than the model's input at sentence ends, never mid-sentence
-    unless one sentence alone is too long."""
-    if count_tokens(paragraph.text) <= max_tokens:
-        return [Piece(paragraph, 0, 1, paragraph.text)]
-    sentences = re.split(r"(?<=[.;:])\s+(?=[A-Z(“])|\n", paragraph.text)
+    unless one sentence alone is too long. The pieces are slices of the text, separators
+    kept, so that joined in order they give the paragraph back exactly."""
+    text = paragraph.text
+    if count_tokens(text) <= max_tokens:
+        return [Piece(paragraph, 0, 1, text)]
+    ends = [m.end() for m in _SENTENCE_BREAK.finditer(text)]
+    sentences = [text[a:b] for a, b in itertools.pairwise([0, *ends, len(text)]) if a < b]
     chunks: list[str] = []
     current = ""
     for sentence in sentences:
-        candidate = f"{current} {sentence}".strip()
-        if current and count_tokens(candidate) > max_tokens:
+        if current.strip() and count_tokens(current + sentence) > max_tokens:
             chunks.append(current)
             current = sentence
         else:
-            current = candidate
+            current += sentence
     if current:
         chunks.append(current)
-    return [Piece(paragraph, i, len(chunks), text) for i, text in enumerate(chunks)]
+    return [Piece(paragraph, i, len(chunks), chunk) for i, chunk in enumerate(chunks)]
 
 
 def embedding_text(document: Document, paragraph: Paragraph, text: str) -> str:
@@ -110,7 +115,7 @@ def embedding_text(document: Document, paragraph: Paragraph, text: str) -> str:
     context, which a bare paragraph often lacks ("We decide to ...")."""
     head = " ".join(x for x in (document.symbol, document.title) if x)
     section = paragraph.section.split(" > ")[-1] if paragraph.section else ""
-    return "\n".join(x for x in (head, section, text) if x)
+    return "\n".join(x for x in (head, section, text.strip()) if x)
 
 
 def _document_metadata(document: Document) -> dict[str, Any]:

@@ -27,12 +27,13 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader, PdfWriter
 
+from assistant.catalog import Catalog
 from assistant.cli import main
 from assistant.errors import IndexBusy, IndexMissing, StaleIndex
 from assistant.settings import PARSER_VERSION, Settings
-from assistant.types import ParsedDocument
+from assistant.types import Paragraph, ParagraphKind, ParsedDocument
 from ingest.embedding import SentenceTransformerEmbedder
-from ingest.index import ParagraphIndex, is_searchable
+from ingest.index import ParagraphIndex, is_searchable, split_into_pieces
 from ingest.pipeline import IngestReport, ingest, parse_file
 
 pytestmark = pytest.mark.corpus
@@ -178,6 +179,29 @@ def test_nodes_carry_their_citation(built: Built) -> None:
     assert meta["page_start"] >= 1
     assert meta["char_end"] > meta["char_start"]
     assert text.startswith("Decides")
+
+
+def test_the_index_gives_back_every_paragraph_as_parsed(built: Built) -> None:
+    """Long paragraphs are stored in several pieces; read back, each is the parser's own text
+    under the parser's own id, so a citation quotes exactly what ingestion produced."""
+    index = built.index()
+    catalog = Catalog.from_nodes(index.live_nodes())
+    parsed = [parse_file(path) for path in built.sources.values()]
+    pieces = Counter(m["paragraph_id"] for _, m, _ in index.live_nodes(include_text=False))
+    assert any(count > 1 for count in pieces.values())
+    for doc in parsed:
+        for paragraph in doc.paragraphs:
+            stored = catalog.paragraphs[paragraph.id]
+            assert (stored.text, stored.id) == (paragraph.text, paragraph.id)
+
+
+def test_pieces_are_slices_that_join_back_into_the_paragraph() -> None:
+    text = "First sentence here. Second one follows;\nthird on its own line. (a) Fourth."
+    paragraph = Paragraph(doc_id="d", paragraph="1", kind=ParagraphKind.OPERATIVE, text=text)
+    pieces = split_into_pieces(paragraph, 4, lambda t: len(t.split()))
+    assert len(pieces) == 4
+    assert "".join(p.text for p in pieces) == text
+    assert [p.text.strip() for p in pieces][1] == "Second one follows;"
 
 
 def test_second_ingest_of_an_unchanged_corpus_does_nothing(built: Built) -> None:
