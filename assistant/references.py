@@ -1,5 +1,6 @@
-"""What a question names: documents (by symbol, resolution number, common name), direct
-paragraph references, and UN acronyms. Pure functions over strings.
+"""What a question names: documents (by symbol, resolution number, common name), recurring
+resolutions (by title, and year), other resolutions (by year and subject), direct paragraph
+references, and UN acronyms. Pure functions over strings.
 
 The common names delegates use are kept in one table, :data:`COMMON_NAMES`, mapping a
 phrase to a UN symbol (and, for the Global Digital Compact, the annex that holds it).
@@ -195,6 +196,17 @@ class NamedSeries:
 
 
 @dataclass(frozen=True, slots=True)
+class NamedSubject:
+    """Resolutions a question names by the year of adoption and their subject, outside any
+    recurring title: "the 2024 AI resolution", "the 2025 resolution on human rights and
+    digital technologies". ``subject`` may run on into the question; the titles that share
+    most of its words are the ones named."""
+
+    year: int
+    subject: str
+
+
+@dataclass(frozen=True, slots=True)
 class ParagraphReference:
     document: NamedDocument
     paragraph: str
@@ -260,6 +272,29 @@ def named_series(question: str) -> list[NamedSeries]:
     """Recurring resolutions the question names by title, in the order they appear."""
     found = [s for _, _, s in _name_spans(question) if isinstance(s, NamedSeries)]
     return list(dict.fromkeys(found))
+
+
+_SUBJECT_BEFORE = re.compile(
+    r"\b((?:19|20)\d{2})\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+resolutions?\b", re.IGNORECASE
+)
+_SUBJECT_AFTER = re.compile(
+    r"\b((?:19|20)\d{2})\s+resolutions?\s+(?:on|about|concerning)\s+((?:[\w’'-]+\s*){1,8})",
+    re.IGNORECASE,
+)
+
+
+def named_subjects(question: str) -> list[NamedSubject]:
+    """Resolutions the question names by year and subject, where no symbol, common name or
+    recurring title already names them."""
+    taken = [(start, end) for start, end, _ in _name_spans(question)]
+    found = []
+    for pattern in (_SUBJECT_AFTER, _SUBJECT_BEFORE):
+        for match in pattern.finditer(question):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            taken.append((match.start(), match.end()))
+            found.append(NamedSubject(int(match.group(1)), match.group(2).strip()))
+    return found
 
 
 MONTHS = (

@@ -32,10 +32,13 @@ from assistant.references import (
     MONTHS,
     NamedDocument,
     NamedSeries,
+    NamedSubject,
+    expand_acronyms,
     expansions,
     month_year_mentions,
     named_documents,
     named_series,
+    named_subjects,
     paragraph_references,
     un_wording,
     without_document_names,
@@ -389,7 +392,26 @@ class HybridRetriever:
             for doc in self.series_documents(series):
                 if (doc, None) not in out:
                     out.append((doc, None))
+        for subject in named_subjects(question):
+            found = self.subject_documents(subject)
+            if len(found) == 1 and (found[0], None) not in out:
+                out.append((found[0], None))
         return out
+
+    def subject_documents(self, subject: NamedSubject) -> list[Document]:
+        """The resolutions of the year named whose titles share most words with the subject
+        (with its acronyms spelled out): at least two, or all of a shorter subject."""
+        wanted = set(self.lexical.tokens(expand_acronyms(subject.subject)))
+        scored = []
+        for doc in self.catalog.documents.values():
+            when = document_date(doc)
+            if doc.kind is not DocumentKind.RESOLUTION or when is None or when.year != subject.year:
+                continue
+            shared = len(wanted & set(self.lexical.tokens(doc.title or "")))
+            if shared >= min(2, len(wanted)) and shared:
+                scored.append((shared, doc.name, doc))
+        best = max((shared for shared, _, _ in scored), default=0)
+        return [doc for shared, _, doc in sorted(scored, key=lambda s: s[1]) if shared == best]
 
     def series_documents(self, series: NamedSeries) -> list[Document]:
         """The adopted resolutions of a recurring title, of the year named if any, oldest
@@ -405,12 +427,16 @@ class HybridRetriever:
         return [doc for _, _, doc in sorted(found, key=lambda f: (f[0], f[1]))]
 
     def dated_documents(self, question: str) -> set[str]:
-        """Documents dated in a month the question names ("In December 2023, ...")."""
-        months = set(month_year_mentions(question))
-        if not months:
-            return set()
+        """Documents the question's dates point to without naming one: those dated in a month
+        it names ("In December 2023, ..."), and the resolutions of a year and subject it
+        names when several fit ("the 2024 AI resolution" may be any of three)."""
         out = set()
-        for doc in self.catalog.documents.values():
+        for subject in named_subjects(question):
+            found = self.subject_documents(subject)
+            if len(found) > 1:
+                out.update(doc.doc_id for doc in found)
+        months = set(month_year_mentions(question))
+        for doc in self.catalog.documents.values() if months else ():
             when = document_date(doc)
             if when is not None and (when.year, when.month) in months:
                 out.add(doc.doc_id)

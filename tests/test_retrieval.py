@@ -13,9 +13,11 @@ from assistant.catalog import Catalog
 from assistant.references import (
     NamedDocument,
     NamedSeries,
+    NamedSubject,
     month_year_mentions,
     named_documents,
     named_series,
+    named_subjects,
     un_wording,
     without_document_names,
 )
@@ -271,6 +273,42 @@ def test_recurring_resolution_named_by_year(full_assistant) -> None:
     assert answer.hits[0].document.symbol == "A/RES/79/194"
     assert {c.document.symbol for c in answer.citations} == {"A/RES/79/194"}
     assert "Internet Governance Forum" in answer.text
+
+
+def test_resolutions_are_named_by_year_and_subject() -> None:
+    assert named_subjects("Does the 2024 AI resolution ask states to stop?") == [
+        NamedSubject(2024, "AI")
+    ]
+    assert named_subjects("Does the 2025 resolution on human rights tell States") == [
+        NamedSubject(2025, "human rights tell States")
+    ]
+    # A recurring title, a symbol or a common name already names the document.
+    assert named_subjects("What does the 2025 ICT resolution say?") == []
+    assert named_subjects("What does resolution 80/173 say about AI in 2025?") == []
+
+
+@pytest.mark.corpus
+def test_resolutions_named_by_year_and_subject(full_assistant) -> None:
+    """One resolution fits "the 2025 resolution on human rights and digital technologies" and
+    is searched as if named; three 2024 resolutions carry "artificial intelligence" in their
+    titles, so "the 2024 AI resolution" favours them without naming any one."""
+    retriever = full_assistant.retriever
+    (rights,) = named_subjects(
+        "Does the 2025 resolution on human rights and digital technologies tell governments "
+        "not to interfere with encryption?"
+    )
+    assert [d.symbol for d in retriever.subject_documents(rights)] == ["A/RES/80/215"]
+    (ai,) = named_subjects("Does the 2024 AI resolution ask states to stop using AI systems?")
+    assert [d.symbol for d in retriever.subject_documents(ai)] == [
+        "A/RES/78/265",
+        "A/RES/78/311",
+        "A/RES/79/239",
+    ]
+    answer = full_assistant.ask(
+        "Does the 2024 AI resolution ask states to stop using AI systems that cannot comply "
+        "with human rights law?"
+    )
+    assert answer.citations[0].citation == "A/RES/78/265, para. 5"
 
 
 @pytest.mark.corpus
