@@ -33,7 +33,7 @@ from assistant.errors import IndexBusy, IndexMissing, StaleIndex
 from assistant.settings import PARSER_VERSION, Settings
 from assistant.types import Paragraph, ParagraphKind, ParsedDocument
 from ingest.embedding import SentenceTransformerEmbedder
-from ingest.index import ParagraphIndex, is_searchable, split_into_pieces
+from ingest.index import ParagraphIndex, is_searchable, paragraph_id_of, split_into_pieces
 from ingest.pipeline import IngestReport, ingest, parse_file
 
 pytestmark = pytest.mark.corpus
@@ -193,6 +193,13 @@ def test_the_index_gives_back_every_paragraph_as_parsed(built: Built) -> None:
         for paragraph in doc.paragraphs:
             stored = catalog.paragraphs[paragraph.id]
             assert (stored.text, stored.id) == (paragraph.text, paragraph.id)
+
+
+def test_a_node_id_opens_with_its_paragraph_id(built: Built) -> None:
+    """Dense search reads paragraph ids from node ids instead of fetching metadata."""
+    nodes = _nodes(built.index())
+    assert nodes
+    assert all(paragraph_id_of(node_id) == meta["paragraph_id"] for node_id, meta, _ in nodes)
 
 
 def test_pieces_are_slices_that_join_back_into_the_paragraph() -> None:
