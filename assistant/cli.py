@@ -116,7 +116,7 @@ def ingest(
 ) -> None:
     """Bring the index in line with the corpus folders (incremental)."""
     from assistant.progress import progress_bar
-    from ingest.embedding import make_embedder
+    from ingest.embedding import make_embedder, prepare_serving
     from ingest.index import ParagraphIndex
     from ingest.pipeline import ingest as run_ingest
 
@@ -137,6 +137,7 @@ def ingest(
     )
     for skipped in report.skipped:
         click.echo(f"Skipped {skipped.path}: {skipped.reason}", err=True)
+    run_guarded(lambda: prepare_serving(settings))
     if not report.ok:
         sys.exit(EXIT_FAILED)
 

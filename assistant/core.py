@@ -134,7 +134,7 @@ class Assistant:
             return self._embedder
         from ingest.embedding import make_embedder
 
-        return make_embedder(self.settings)
+        return make_embedder(self.settings, serving=True)
 
     @cached_property
     def index(self) -> Any:

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         default="torch",
         description="How the model runs: PyTorch, or onnxruntime on an ONNX export (int8 weights).",
     )
+    serving_backend: Literal["torch", "onnx"] = Field(
+        default="onnx",
+        description=(
+            "How questions and uploads are embedded against a PyTorch-built index: onnx runs "
+            "the float32 ONNX export of the same weights (the same vectors) without PyTorch."
+        ),
+    )
     model_cache_dir: Path = Field(
         default=PROJECT_ROOT / ".wsis" / "models",
         description="Where ONNX exports of the embedding model are kept once made.",

@@ -3,13 +3,21 @@ gives the PyTorch model's vectors, and each names its index apart."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.settings import Settings
-from ingest.embedding import OnnxEmbedder, SentenceTransformerEmbedder, embedder_for
+from ingest.embedding import (
+    OnnxEmbedder,
+    SentenceTransformerEmbedder,
+    embedder_for,
+    make_embedder,
+)
 from ingest.index import embedding_text, is_searchable
 from ingest.pipeline import parse_file
 
@@ -57,6 +65,50 @@ def test_onnx_vectors_are_the_torch_models(
     for text in paragraphs:
         assert embedder.count_tokens(text) == torch_embedder.count_tokens(text)
     assert embedder.embed_documents([]) == []
+
+
+@pytest.mark.corpus
+def test_a_pytorch_index_is_served_by_its_float32_export(
+    paragraphs: list[str], torch_embedder: SentenceTransformerEmbedder
+) -> None:
+    """Questions and uploads are embedded by the float32 ONNX export, which gives the
+    PyTorch vectors the index was built with, so it searches the same index."""
+    serving = make_embedder(Settings(), serving=True)
+    assert isinstance(serving, OnnxEmbedder) and not serving.quantized
+    assert serving.name == torch_embedder.name
+    got = np.asarray(serving.embed_documents(paragraphs))
+    assert np.allclose(got, torch_embedder.embed_documents(paragraphs), atol=1e-5)
+    for question in QUESTIONS:
+        assert np.allclose(
+            serving.embed_query(question), torch_embedder.embed_query(question), atol=1e-5
+        )
+    assert isinstance(
+        make_embedder(Settings(serving_backend="torch"), serving=True), SentenceTransformerEmbedder
+    )
+    int8 = make_embedder(Settings(embedding_backend="onnx-int8"), serving=True)
+    assert isinstance(int8, OnnxEmbedder) and int8.quantized
+    assert isinstance(make_embedder(Settings()), SentenceTransformerEmbedder)
+
+
+@pytest.mark.corpus
+def test_a_question_is_answered_without_loading_pytorch(full_assistant, full_settings) -> None:
+    """A new process answers from the PyTorch-built index with the export alone, and cites
+    what the PyTorch model would."""
+    question = "What did the WSIS+20 outcome decide about the Internet Governance Forum?"
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from assistant.core import Assistant\n"
+        "from assistant.settings import Settings\n"
+        f"answer = Assistant(Settings(index_dir=Path({str(full_settings.index_dir)!r})))"
+        f".ask({question!r})\n"
+        "print(json.dumps([[h.citation for h in answer.citations], 'torch' in sys.modules,"
+        " 'sentence_transformers' in sys.modules]))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    citations, torch_loaded, st_loaded = json.loads(run.stdout.strip().splitlines()[-1])
+    assert (torch_loaded, st_loaded) == (False, False)
+    assert citations == [h.citation for h in full_assistant.ask(question).citations]
 
 
 def test_each_backend_names_its_index_and_vectors_apart() -> None:
