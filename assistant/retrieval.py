@@ -430,7 +430,7 @@ class HybridRetriever:
         """Documents the question's dates point to without naming one: those dated in a month
         it names ("In December 2023, ..."), and the resolutions of a year and subject it
         names when several fit ("the 2024 AI resolution" may be any of three)."""
-        out = set()
+        out: set[str] = set()
         for subject in named_subjects(question):
             found = self.subject_documents(subject)
             if len(found) > 1:

@@ -549,7 +549,7 @@ class ParagraphIndex:
         doc_ids = sorted(live)
         for start in range(0, len(doc_ids), READ_GROUP):
             group = doc_ids[start : start + READ_GROUP]
-            batch = collection.get(where={"doc_id": {"$in": group}}, include=include)
+            batch = collection.get(where=_among(group), include=include)
             texts = batch.get("documents") or [""] * len(batch["ids"])
             for node_id, meta, text in zip(
                 batch["ids"], batch["metadatas"] or [], texts, strict=True
@@ -577,9 +577,7 @@ class ParagraphIndex:
         found: dict[str, list[tuple[str, list[float]]]] = {doc_id: [] for doc_id in doc_ids}
         if not doc_ids:
             return found
-        result = self.collection().get(
-            where={"doc_id": {"$in": list(doc_ids)}}, include=["embeddings", "metadatas"]
-        )
+        result = self.collection().get(where=_among(doc_ids), include=["embeddings", "metadatas"])
         embeddings = result.get("embeddings")
         if embeddings is None:
             return found
@@ -686,6 +684,11 @@ class ParagraphIndex:
         names = {getattr(c, "name", c) for c in self.client.list_collections()}
         if self.lock_name in names:
             self.client.delete_collection(self.lock_name)
+
+
+def _among(doc_ids: Sequence[str]) -> dict[str, Any]:
+    """A metadata filter for the nodes of these documents."""
+    return {"doc_id": {"$in": list(doc_ids)}}
 
 
 def _abandoned(holder: dict[str, Any]) -> bool:
