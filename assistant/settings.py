@@ -58,7 +58,7 @@ class Settings(BaseSettings):
         description="How the model runs: PyTorch, or onnxruntime on an ONNX export (int8 weights).",
     )
     serving_backend: Literal["torch", "onnx"] = Field(
-        default="onnx",
+        default="torch",
         description=(
             "How questions and uploads are embedded against a PyTorch-built index: onnx runs "
             "the float32 ONNX export of the same weights (the same vectors) without PyTorch."
