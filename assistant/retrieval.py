@@ -403,15 +403,23 @@ class HybridRetriever:
         (with its acronyms spelled out): at least two, or all of a shorter subject."""
         wanted = set(self.lexical.tokens(expand_acronyms(subject.subject)))
         scored = []
-        for doc in self.catalog.documents.values():
-            when = document_date(doc)
-            if doc.kind is not DocumentKind.RESOLUTION or when is None or when.year != subject.year:
-                continue
-            shared = len(wanted & set(self.lexical.tokens(doc.title or "")))
+        for doc, title in self._resolution_titles.get(subject.year, []):
+            shared = len(wanted & title)
             if shared >= min(2, len(wanted)) and shared:
                 scored.append((shared, doc.name, doc))
         best = max((shared for shared, _, _ in scored), default=0)
         return [doc for shared, _, doc in sorted(scored, key=lambda s: s[1]) if shared == best]
+
+    @cached_property
+    def _resolution_titles(self) -> dict[int, list[tuple[Document, frozenset[str]]]]:
+        """Year -> each resolution dated then, with its title's words, read once."""
+        titles: dict[int, list[tuple[Document, frozenset[str]]]] = {}
+        for doc in self.catalog.documents.values():
+            when = document_date(doc)
+            if doc.kind is DocumentKind.RESOLUTION and when is not None:
+                words = frozenset(self.lexical.tokens(doc.title or ""))
+                titles.setdefault(when.year, []).append((doc, words))
+        return titles
 
     def series_documents(self, series: NamedSeries) -> list[Document]:
         """The adopted resolutions of a recurring title, of the year named if any, oldest
