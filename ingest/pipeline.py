@@ -8,16 +8,21 @@ already indexed is lost because of it.
 Files are parsed in worker processes (:func:`parse_many`), each parse bounded in time and
 memory (:class:`~ingest.readers.ParseLimits`): a file that hangs the parser, exhausts its
 memory or crashes its process becomes that file's error, and the other files go on.
+Workers are forked from a small server process that holds the parsers and nothing else
+(:func:`_workers`), never from the caller, which may be serving questions on native threads.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import multiprocessing
 import os
 import re
+import select
 import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -131,7 +136,6 @@ def parse_file(
 #: What a worker runs on one file: ``parse_file`` or anything with its signature.
 FileParser = Callable[[Path, str, ParseLimits], ParsedDocument]
 ParseResult = ParsedDocument | UnreadableDocument
-_PR_SET_PDEATHSIG = 1
 
 
 def parse_many(
@@ -201,7 +205,7 @@ class _Worker:
 
     def __init__(self, parse: FileParser, limits: ParseLimits) -> None:
         self.conn, child = multiprocessing.Pipe()
-        self.process = multiprocessing.get_context().Process(
+        self.process = _workers().Process(
             target=_work, args=(child, parse, limits, os.getpid()), daemon=True
         )
         self.process.start()
@@ -272,10 +276,10 @@ def _exit_reason(code: int | None) -> str:
     return f"exit status {code}"
 
 
-def _work(conn: Connection, parse: FileParser, limits: ParseLimits, parent: int) -> None:
+def _work(conn: Connection, parse: FileParser, limits: ParseLimits, caller: int) -> None:
     """A worker's loop: parse each (path, doc id) received until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C for the batch
-    _die_with_parent(parent)
+    _die_with_caller(caller)
     _limit_memory(limits.memory_mb)
     while True:
         try:
@@ -328,17 +332,48 @@ def _out_of_memory(path: str, limits: ParseLimits) -> UnreadableDocument:
     )
 
 
-def _die_with_parent(parent: int) -> None:
-    """Have the kernel end this worker if the process that started it dies (Linux), so a
-    worker stuck on a file never outlives an ingest that was killed."""
-    try:
-        import ctypes
+#: What the fork server imports once, so that workers start with the parsers loaded and
+#: their memory limit (:func:`_limit_memory`) is not spent on imports.
+_PARSER_MODULES = ("ingest.pipeline", "ingest.markup", "pypdf", "docx")
 
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:
+
+@functools.cache
+def _workers() -> multiprocessing.context.ForkServerContext:
+    """Where parse workers come from: a fork server started on first use, from a fresh
+    interpreter. Forking the caller instead would copy a process that may run native
+    threads (ONNX Runtime, PyTorch, Chroma), and a child can then wait forever on a lock
+    one of those threads held at the fork."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(_PARSER_MODULES))
+    return context
+
+
+def _die_with_caller(caller: int) -> None:
+    """End this worker as soon as the process that gave it work is gone, so that a worker
+    stuck on a file never outlives an ingest that was killed. Its parent is the fork server,
+    which stays up while any worker does, so the kernel's parent-death signal would not."""
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(caller)
+        except OSError:  # gone already
+            os._exit(1)
+        except AttributeError:  # no pidfd (not Linux): look every second
+            while _exists(caller):
+                time.sleep(1.0)
+            os._exit(1)
+        select.select([handle], [], [])
         os._exit(1)
+
+    threading.Thread(target=watch, name="caller-watch", daemon=True).start()
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone, or its number taken by another user
+        return False
+    return True
 
 
 def _limit_memory(megabytes: int) -> None:

@@ -19,6 +19,9 @@ import faulthandler
 import io
 import os
 import signal
+import subprocess
+import sys
+import threading
 import time
 import zlib
 from collections.abc import Sequence
@@ -30,7 +33,6 @@ from hypothesis import strategies as st
 from pypdf import PdfWriter
 from pypdf.generic import NameObject, StreamObject
 
-import ingest.markup  # loaded before workers fork: their memory limits go to parsing alone
 from assistant.errors import UnreadableDocument
 from assistant.settings import Settings
 from assistant.types import ParsedDocument
@@ -384,6 +386,81 @@ def test_each_way_a_worker_fails_becomes_that_files_error(tmp_path: Path) -> Non
         if not isinstance(r, ParsedDocument)
     )
     assert sorted(seen) == list(range(1, len(names) + 1))
+
+
+_HELD_BY_A_THREAD = threading.Lock()
+
+
+def _parse_needing_the_lock(path: Path, doc_id: str, limits: ParseLimits) -> ParsedDocument:
+    if not _HELD_BY_A_THREAD.acquire(timeout=5):
+        raise RuntimeError("waited on a lock that one of the caller's threads holds")
+    return parse_file(path, doc_id, limits)
+
+
+def test_workers_do_not_inherit_locks_held_by_the_callers_threads(tmp_path: Path) -> None:
+    """An app parsing an upload runs native threads (ONNX Runtime, Chroma) that hold locks; a
+    worker forked from it would find those locks taken, by threads it does not have."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with _HELD_BY_A_THREAD:
+            held.set()
+            release.wait()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait()
+    try:
+        (result,) = parse_many(
+            _text_files(tmp_path, ["upload"]), workers=1, parse=_parse_needing_the_lock
+        )
+    finally:
+        release.set()
+        thread.join()
+    assert isinstance(result, ParsedDocument), result
+
+
+def _parse_and_hang(path: Path, doc_id: str, limits: ParseLimits) -> ParsedDocument:
+    (path.parent / "worker.pid.new").write_text(str(os.getpid()))
+    (path.parent / "worker.pid.new").rename(path.parent / "worker.pid")
+    time.sleep(3600)
+    return parse_file(path, doc_id, limits)
+
+
+def _running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_worker_stuck_on_a_file_does_not_outlive_a_killed_ingest(tmp_path: Path) -> None:
+    ((path, doc_id),) = _text_files(tmp_path, ["stuck"])
+    script = (
+        "from pathlib import Path; from ingest.pipeline import parse_many; "
+        "from test_hostile_files import _parse_and_hang; "
+        f"parse_many([(Path({str(path)!r}), {doc_id!r})], workers=1, parse=_parse_and_hang)"
+    )
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here), str(here.parent)])}
+    caller = subprocess.Popen([sys.executable, "-c", script], env=env)
+    pid_file = tmp_path / "worker.pid"
+    try:
+        deadline = time.monotonic() + 120
+        while not pid_file.exists() and caller.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pid_file.exists(), f"the worker never started (caller exit status {caller.poll()})"
+        worker = int(pid_file.read_text())
+    finally:
+        caller.kill()
+        caller.wait()
+    deadline = time.monotonic() + 30
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(worker)
 
 
 def test_one_worker_also_survives_a_crash(tmp_path: Path) -> None:
