@@ -58,10 +58,11 @@ class Settings(BaseSettings):
         description="How the model runs: PyTorch, or onnxruntime on an ONNX export (int8 weights).",
     )
     serving_backend: Literal["torch", "onnx"] = Field(
-        default="torch",
+        default="onnx",
         description=(
             "How questions and uploads are embedded against a PyTorch-built index: onnx runs "
-            "the float32 ONNX export of the same weights (the same vectors) without PyTorch."
+            "the float32 ONNX export of the same weights (the same vectors) without loading "
+            "PyTorch; torch runs the model itself."
         ),
     )
     model_cache_dir: Path = Field(

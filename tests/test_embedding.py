@@ -73,7 +73,7 @@ def test_a_pytorch_index_is_served_by_its_float32_export(
 ) -> None:
     """Questions and uploads are embedded by the float32 ONNX export, which gives the
     PyTorch vectors the index was built with, so it searches the same index."""
-    serving = make_embedder(Settings(serving_backend="onnx"), serving=True)
+    serving = make_embedder(Settings(), serving=True)
     assert isinstance(serving, OnnxEmbedder) and not serving.quantized
     assert serving.name == torch_embedder.name
     got = np.asarray(serving.embed_documents(paragraphs))
@@ -82,7 +82,8 @@ def test_a_pytorch_index_is_served_by_its_float32_export(
         assert np.allclose(
             serving.embed_query(question), torch_embedder.embed_query(question), atol=1e-5
         )
-    assert isinstance(make_embedder(Settings(), serving=True), SentenceTransformerEmbedder)
+    torch_serving = make_embedder(Settings(serving_backend="torch"), serving=True)
+    assert isinstance(torch_serving, SentenceTransformerEmbedder)
     int8 = make_embedder(Settings(embedding_backend="onnx-int8"), serving=True)
     assert isinstance(int8, OnnxEmbedder) and int8.quantized
     assert isinstance(make_embedder(Settings()), SentenceTransformerEmbedder)
@@ -98,8 +99,7 @@ def test_a_question_is_answered_without_loading_pytorch(full_assistant, full_set
         "from pathlib import Path\n"
         "from assistant.core import Assistant\n"
         "from assistant.settings import Settings\n"
-        f"settings = Settings(index_dir=Path({str(full_settings.index_dir)!r}),"
-        " serving_backend='onnx')\n"
+        f"settings = Settings(index_dir=Path({str(full_settings.index_dir)!r}))\n"
         "answer = Assistant(settings)"
         f".ask({question!r})\n"
         "print(json.dumps([[h.citation for h in answer.citations], 'torch' in sys.modules,"
