@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from eval.run import SPLIT_CHOICES, Comparison, EvalRun
+from eval.metrics import INTERVALS_NOTE
+from eval.run import SPLIT_CHOICES, Comparison, EvalResult, EvalRun
 
 #: The metrics the terminal table shows; the report and --json have all of them.
 TABLE_METRICS = (
@@ -144,6 +145,12 @@ def _number(metric: str, value: Any) -> str:
     return format_metric(metric, value)
 
 
+def _cell(result: EvalResult, metric: str) -> str:
+    from eval.report import metric_cell
+
+    return metric_cell(result, metric)
+
+
 def print_run(run: EvalRun, console: Console | None = None) -> None:
     """One table per split: the main metrics down, the systems across (so that a narrow
     terminal still shows every number)."""
@@ -156,10 +163,9 @@ def print_run(run: EvalRun, console: Console | None = None) -> None:
             table.add_column(escape(system), justify="right")
         table.add_row("questions", *(str(r.n) for r in results.values()))
         for metric in TABLE_METRICS:
-            table.add_row(
-                metric, *(_number(metric, r.summary.get(metric)) for r in results.values())
-            )
+            table.add_row(metric, *(_cell(r, metric) for r in results.values()))
         console.print(table)
+        console.print(INTERVALS_NOTE, style="dim")
 
 
 def print_comparison(

@@ -9,6 +9,7 @@ undefined cases never count as zeros. Exact definitions are in ``eval/README.md`
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -267,21 +268,28 @@ def summarize(items: Sequence[TestItem], answers: Sequence[Answer]) -> dict[str,
     return summarize_results(pair_answers(items, answers))
 
 
+def per_question_scores(results: Sequence[Result]) -> dict[str, Score]:
+    """The summary metrics that are means of per-question values, by summary key."""
+    return {
+        "hit@1": hit_at_k(results, 1),
+        "hit@5": hit_at_k(results, 5),
+        "hit@10": hit_at_k(results, 10),
+        "recall@5": recall_at_k(results, 5),
+        "recall@10": recall_at_k(results, 10),
+        "mrr": mrr(results),
+        "ndcg@10": ndcg_at_k(results, 10),
+        "citation_precision": citation_precision(results),
+        "citation_recall": citation_recall(results),
+        "top_citation_accuracy": top_citation_accuracy(results),
+        "uncited_answer_rate": uncited_answer_rate(results),
+    }
+
+
 def summarize_results(results: Sequence[Result]) -> dict[str, float | None]:
     """``summarize`` for results already paired."""
     abstention = abstention_scores(results)
     return {
-        "hit@1": hit_at_k(results, 1).overall,
-        "hit@5": hit_at_k(results, 5).overall,
-        "hit@10": hit_at_k(results, 10).overall,
-        "recall@5": recall_at_k(results, 5).overall,
-        "recall@10": recall_at_k(results, 10).overall,
-        "mrr": mrr(results).overall,
-        "ndcg@10": ndcg_at_k(results, 10).overall,
-        "citation_precision": citation_precision(results).overall,
-        "citation_recall": citation_recall(results).overall,
-        "top_citation_accuracy": top_citation_accuracy(results).overall,
-        "uncited_answer_rate": uncited_answer_rate(results).overall,
+        **{name: score.overall for name, score in per_question_scores(results).items()},
         "abstention_precision": abstention.precision,
         "abstention_recall": abstention.recall,
         "abstention_f1": abstention.f1,
@@ -291,3 +299,83 @@ def summarize_results(results: Sequence[Result]) -> dict[str, float | None]:
         "retrieve_p50_ms": latency_ms(results, 50, "retrieve").overall,
         "retrieve_p95_ms": latency_ms(results, 95, "retrieve").overall,
     }
+
+
+# --- Confidence intervals --------------------------------------------------------------------
+
+Interval = tuple[float, float]
+ABSTENTION_METRICS = (
+    "abstention_precision",
+    "abstention_recall",
+    "abstention_f1",
+    "false_abstention_rate",
+)
+#: Bootstrap resamples behind each interval, and the seed that makes a report reproducible.
+RESAMPLES = 2000
+SEED = 0
+#: How reports explain the intervals they show.
+INTERVALS_NOTE = (
+    f"In brackets: 95% bootstrap interval over the questions ({RESAMPLES:,} resamples). "
+    "A difference between runs well inside it is not evidence that one is better."
+)
+
+
+def confidence_intervals(
+    results: Sequence[Result], level: float = 0.95, resamples: int = RESAMPLES, seed: int = SEED
+) -> dict[str, Interval | None]:
+    """Percentile-bootstrap intervals of the score metrics (latencies have none): the
+    questions are drawn with replacement, the same draws for every metric, and each metric
+    is computed again on each draw from its per-question values. None where the metric is
+    undefined, or undefined in some draws (an abstention precision with almost no
+    abstentions). With a few dozen questions the intervals are wide: a difference between
+    two runs well inside them is not evidence that one is better."""
+    from scipy.stats import DegenerateDataWarning, bootstrap
+
+    ids = [item.id for item, _ in results]
+    means = {
+        name: np.array([np.nan if (v := score.per_question[i]) is None else v for i in ids])
+        for name, score in per_question_scores(results).items()
+    }
+    correct = abstention_scores(results).correct
+    should = np.array([not item.answerable for item, _ in results], dtype=bool)
+    right = np.array([correct[i] for i in ids], dtype=bool)
+    true_pos, false_pos, false_neg = should & right, ~should & ~right, should & ~right
+
+    def statistic(name: str) -> Callable[..., np.ndarray]:
+        def value(draw: np.ndarray, axis: int = -1) -> np.ndarray:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                if name in means:
+                    column = means[name][draw]
+                    return np.nansum(column, axis=-1) / (~np.isnan(column)).sum(axis=-1)
+                tp, fp, fn = (m[draw].sum(axis=-1) for m in (true_pos, false_pos, false_neg))
+                if name == "abstention_precision":
+                    return tp / (tp + fp)
+                if name == "abstention_recall":
+                    return tp / (tp + fn)
+                if name == "abstention_f1":
+                    return 2 * tp / (2 * tp + fp + fn)
+                return fp / (~should)[draw].sum(axis=-1)  # the false-abstention rate
+
+        return value
+
+    overall = summarize_results(results)
+    intervals: dict[str, Interval | None] = {}
+    for name in [*means, *ABSTENTION_METRICS]:
+        intervals[name] = None
+        if overall[name] is None or len(results) < 2:
+            continue
+        with warnings.catch_warnings():  # every draw alike (all right, say): a point interval
+            warnings.simplefilter("ignore", DegenerateDataWarning)
+            draws = bootstrap(
+                (np.arange(len(results)),),
+                statistic(name),
+                vectorized=True,
+                n_resamples=resamples,
+                confidence_level=level,
+                method="percentile",
+                rng=np.random.default_rng(seed),
+            )
+        low, high = draws.confidence_interval
+        if np.isfinite(low) and np.isfinite(high):
+            intervals[name] = (float(low), float(high))
+    return intervals

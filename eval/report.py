@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from eval.metrics import INTERVALS_NOTE, Interval
 from eval.run import MAX_RANK, EvalResult, EvalRun, QuestionResult
 
 if TYPE_CHECKING:
@@ -56,11 +57,20 @@ def write_report(run: EvalRun, folder: str | Path) -> ReportFiles:
 # --- Numbers behind tables and plots ---------------------------------------------------------
 
 
-def format_metric(metric: str, value: float | None) -> str:
-    """Scores to three decimals, times to one decimal of a millisecond; undefined as "–"."""
+def format_metric(metric: str, value: float | None, interval: Interval | None = None) -> str:
+    """Scores to three decimals, with their 95% interval to two when there is one ("0.727
+    (0.59–0.86)"); times to one decimal of a millisecond; undefined as "–"."""
     if value is None:
         return "–"
-    return f"{value:.1f}" if metric.endswith("_ms") else f"{value:.3f}"
+    if metric.endswith("_ms"):
+        return f"{value:.1f}"
+    if interval is None:
+        return f"{value:.3f}"
+    return f"{value:.3f} ({interval[0]:.2f}–{interval[1]:.2f})"
+
+
+def metric_cell(result: EvalResult, metric: str) -> str:
+    return format_metric(metric, result.summary.get(metric), result.intervals.get(metric))
 
 
 def metric_names(results: Mapping[str, EvalResult]) -> list[str]:
@@ -132,11 +142,9 @@ def render_markdown(run: EvalRun) -> str:
         results = by_split(run, split)
         n = next(iter(results.values())).n if results else 0
         lines += ["", f"## Split: {split} ({n} questions)", ""]
-        rows = [
-            [m, *(format_metric(m, r.summary.get(m)) for r in results.values())]
-            for m in metric_names(results)
-        ]
+        rows = [[m, *(metric_cell(r, m) for r in results.values())] for m in metric_names(results)]
         lines += _md_table(["metric", *results], rows)
+        lines += ["", INTERVALS_NOTE]
         for system, result in results.items():
             lines += ["", f"### Failed questions: {system} ({len(result.failures)} of {n})", ""]
             if not result.failures:
@@ -238,13 +246,11 @@ def render_html(run: EvalRun) -> str:
     for split in run.splits:
         results = by_split(run, split)
         n = next(iter(results.values())).n if results else 0
-        rows = [
-            [m, *(format_metric(m, r.summary.get(m)) for r in results.values())]
-            for m in metric_names(results)
-        ]
+        rows = [[m, *(metric_cell(r, m) for r in results.values())] for m in metric_names(results)]
         parts += [
             f"<h2>Split: {_e(split)} ({n} questions)</h2>",
             _html_table(["metric", *results], rows, numeric_from=1),
+            f"<p class='muted'>{_e(INTERVALS_NOTE)}</p>",
             _html_plots(results),
             *(_html_failures(system, result) for system, result in results.items()),
         ]

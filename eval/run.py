@@ -31,7 +31,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.errors import InvalidQuestion, WSISError
 from assistant.types import Answer, Hit, Paragraph, ParsedDocument
-from eval.metrics import abstention_scores, hit_at_k, pair_answers, summarize_results
+from eval.metrics import (
+    Interval,
+    abstention_scores,
+    confidence_intervals,
+    hit_at_k,
+    pair_answers,
+    summarize_results,
+)
 from eval.metrics import top_citation_accuracy as top_citation_scores
 from eval.testset import GoldItem, TestItem, matches
 
@@ -455,11 +462,13 @@ class QuestionResult:
 
 @dataclass(frozen=True, slots=True)
 class EvalResult:
-    """One system on one split: the metric summary and every question's outcome."""
+    """One system on one split: the metric summary, its 95% confidence intervals
+    (:func:`~eval.metrics.confidence_intervals`) and every question's outcome."""
 
     split: str
     summary: dict[str, float | None]
     questions: tuple[QuestionResult, ...]
+    intervals: dict[str, Interval | None] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
@@ -473,13 +482,15 @@ class EvalResult:
         return {
             "n": self.n,
             "metrics": self.summary,
+            "intervals": {m: list(i) if i else None for m, i in self.intervals.items()},
             "questions": [q.to_dict() for q in self.questions],
         }
 
     @classmethod
     def from_dict(cls, split: str, data: Mapping[str, Any]) -> EvalResult:
         questions = tuple(QuestionResult.from_dict(q) for q in data.get("questions", []))
-        return cls(split, dict(data.get("metrics", {})), questions)
+        intervals = {m: (i[0], i[1]) if i else None for m, i in data.get("intervals", {}).items()}
+        return cls(split, dict(data.get("metrics", {})), questions, intervals)
 
 
 def evaluate(
@@ -513,7 +524,7 @@ def evaluate(
         )
         for item, answer in results
     )
-    return EvalResult(split, summarize_results(results), rows)
+    return EvalResult(split, summarize_results(results), rows, confidence_intervals(results))
 
 
 def select_split(items: Iterable[TestItem], split: str) -> list[TestItem]:

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from assistant.cli import main
 from assistant.types import Answer, Document, DocumentKind, Hit, Paragraph, ParagraphKind
+from eval.metrics import INTERVALS_NOTE
 from eval.report import document_accuracy, hit_curve, write_report
 from eval.run import (
     EvalRun,
@@ -158,6 +159,7 @@ def test_report_files_escape_question_text(tmp_path: Path) -> None:
     assert f"{RES}, para. 28" in page  # q2 expected para. 28, got para. 5
     markdown = files.markdown.read_text(encoding="utf-8")
     assert "## Split: heldout (2 questions)" in markdown and "| q3 |" in markdown
+    assert INTERVALS_NOTE in markdown and INTERVALS_NOTE in page
     summary = load_summary(files.folder)
     assert summary["results"]["dense"]["all"]["metrics"]["hit@5"] == 1.0
     assert EvalRun.from_dict(summary).to_dict() == summary

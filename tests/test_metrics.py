@@ -10,6 +10,7 @@ from eval.metrics import (
     abstention_scores,
     citation_precision,
     citation_recall,
+    confidence_intervals,
     hit_at_k,
     latency_ms,
     mrr,
@@ -318,3 +319,55 @@ def test_pair_answers_refuses_missing_or_anonymous_answers() -> None:
         pair_answers(items, [{**answer("a"), "id": None}, answer("b")])
     with pytest.raises(ValueError, match="two answers"):
         pair_answers(items, [answer("a"), answer("a"), answer("b")])
+
+
+# --- Confidence intervals --------------------------------------------------------------------
+
+
+def _half_right(n: int) -> list[tuple[TestItem, dict[str, Any]]]:
+    """n answerable questions, the first half with the gold paragraph first, the rest with
+    nothing relevant."""
+    return [
+        (
+            answerable(f"a{i}", "5"),
+            answer(
+                f"a{i}",
+                hits=[para("5" if i < n // 2 else "6")],
+                citations=[para("5" if i < n // 2 else "6")],
+            ),
+        )
+        for i in range(n)
+    ]
+
+
+def test_interval_of_a_proportion_matches_its_normal_approximation() -> None:
+    # 50 of 100 right: the 95% interval is about 0.5 +/- 1.96 * sqrt(0.25 / 100) = 0.40-0.60.
+    intervals = confidence_intervals(_half_right(100))
+    low, high = intervals["hit@1"]
+    assert low == pytest.approx(0.402, abs=0.02) and high == pytest.approx(0.598, abs=0.02)
+    assert intervals["top_citation_accuracy"] == intervals["hit@1"]  # the same draws
+    assert confidence_intervals(_half_right(100)) == intervals  # reproducible
+
+
+def test_interval_narrows_with_more_questions_and_is_a_point_when_all_agree() -> None:
+    small, large = confidence_intervals(_half_right(20)), confidence_intervals(_half_right(400))
+    width = {name: i[1] - i[0] for name, i in (("small", small["mrr"]), ("large", large["mrr"]))}
+    assert width["large"] < width["small"] / 3
+    all_right = [(answerable("a", "5"), answer("a", hits=[para("5")]))] * 3
+    assert confidence_intervals(all_right)["hit@5"] == (1.0, 1.0)
+
+
+def test_interval_of_abstention_f1_and_undefined_metrics() -> None:
+    # 10 unanswerable (8 refused), 10 answerable (2 refused): F1 = 16 / (16 + 2 + 2) = 0.8.
+    results = [(unanswerable(f"u{i}"), answer(f"u{i}", abstained=i < 8)) for i in range(10)] + [
+        (answerable(f"a{i}", "5"), answer(f"a{i}", hits=[para("5")], abstained=i < 2))
+        for i in range(10)
+    ]
+    intervals = confidence_intervals(results)
+    low, high = intervals["abstention_f1"]
+    assert abstention_scores(results).f1 == pytest.approx(0.8)
+    assert 0.5 < low < 0.8 < high <= 1.0
+    assert "latency_p50_ms" not in intervals
+    never = [(unanswerable("u"), answer("u")), (answerable("a", "5"), answer("a"))]
+    assert confidence_intervals(never)["abstention_precision"] is None  # nothing refused
+    assert confidence_intervals(never[:1])["hit@1"] is None  # no answerable question
