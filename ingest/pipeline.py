@@ -356,13 +356,13 @@ def _die_with_caller(caller: int) -> None:
     def watch() -> None:
         try:
             handle = os.pidfd_open(caller)
-        except OSError:  # gone already
+        except ProcessLookupError:  # gone already
             os._exit(1)
-        except AttributeError:  # no pidfd (not Linux): look every second
+        except (AttributeError, OSError):  # no pidfd (not Linux, or before 5.3): look each second
             while _exists(caller):
                 time.sleep(1.0)
             os._exit(1)
-        select.select([handle], [], [])
+        select.select([handle], [], [])  # readable once the caller has exited
         os._exit(1)
 
     threading.Thread(target=watch, name="caller-watch", daemon=True).start()

@@ -463,6 +463,33 @@ def test_a_worker_stuck_on_a_file_does_not_outlive_a_killed_ingest(tmp_path: Pat
     assert not _running(worker)
 
 
+@pytest.mark.parametrize("pidfd", [True, False], ids=["pidfd", "polling"])
+def test_a_worker_ends_when_its_caller_does(pidfd: bool) -> None:
+    """The watch behind the test above, with and without pidfd (older kernels, not Linux)."""
+    caller = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    code = (
+        "import os, sys, time\n"
+        + ("" if pidfd else "del os.pidfd_open\n")
+        + "from ingest.pipeline import _die_with_caller\n"
+        + f"_die_with_caller({caller.pid})\nprint('watching', flush=True)\ntime.sleep(600)\n"
+    )
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": str(here.parent)}
+    worker = subprocess.Popen(
+        [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert worker.stdout is not None and worker.stdout.readline().strip() == "watching"
+        assert worker.poll() is None
+    finally:
+        caller.kill()
+        caller.wait()
+    try:
+        assert worker.wait(timeout=30) == 1
+    finally:
+        worker.kill()
+
+
 def test_one_worker_also_survives_a_crash(tmp_path: Path) -> None:
     jobs = _text_files(tmp_path, ["crashes", "after"])
     results = parse_many(jobs, ParseLimits(), workers=1, parse=_parse_or_misbehave)
