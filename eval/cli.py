@@ -181,6 +181,8 @@ def print_comparison(
     for d in comparison.deltas:
         if d.metric in TABLE_METRICS:
             delta = "–" if d.delta is None else f"{d.delta:+.3f}"
+            if d.delta is not None and d.interval is not None:
+                delta += f" ({d.interval[0]:+.2f} to {d.interval[1]:+.2f})"
             table.add_row(
                 escape(d.system),
                 d.split,
@@ -190,6 +192,11 @@ def print_comparison(
                 delta,
             )
     console.print(table)
+    console.print(
+        "In brackets: 95% paired-bootstrap interval of the delta over the questions both runs "
+        "answered; one that excludes 0 is a difference this test set shows.",
+        style="dim",
+    )
     flips = Table(title=f"Flipped questions ({len(comparison.flips)})")
     for column in ("system", "split", "id", "what", "A", "B", "question"):
         flips.add_column(column)

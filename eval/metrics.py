@@ -9,9 +9,9 @@ undefined cases never count as zeros. Exact definitions are in ``eval/README.md`
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -320,62 +320,133 @@ INTERVALS_NOTE = (
 )
 
 
+@dataclass(frozen=True)
+class QuestionTable:
+    """The per-question values behind the score metrics, one row per question in a fixed
+    order: what a bootstrap draws from. ``means`` holds each mean metric's values (NaN where
+    undefined for a question); ``unanswerable`` and ``abstained`` give the abstention ones."""
+
+    means: dict[str, np.ndarray]
+    unanswerable: np.ndarray
+    abstained: np.ndarray
+
+    @classmethod
+    def of(cls, results: Sequence[Result]) -> QuestionTable:
+        scores = per_question_scores(results)
+        return cls.from_rows(
+            [
+                (
+                    {name: score.per_question[item.id] for name, score in scores.items()},
+                    not item.answerable,
+                    bool(answer.get("abstained")),
+                )
+                for item, answer in results
+            ]
+        )
+
+    @classmethod
+    def from_rows(
+        cls, rows: Sequence[tuple[Mapping[str, float | None], bool, bool]]
+    ) -> QuestionTable:
+        """From (mean metrics' values, unanswerable, abstained) per question."""
+        names = list(dict.fromkeys(name for scores, _, _ in rows for name in scores))
+        means = {
+            name: np.array(
+                [np.nan if (v := scores.get(name)) is None else v for scores, _, _ in rows]
+            )
+            for name in names
+        }
+        unanswerable = np.array([row[1] for row in rows], dtype=bool)
+        return cls(means, unanswerable, np.array([row[2] for row in rows], dtype=bool))
+
+    def __len__(self) -> int:
+        return len(self.unanswerable)
+
+    @property
+    def metrics(self) -> list[str]:
+        return [*self.means, *ABSTENTION_METRICS]
+
+    def value(self, metric: str, draw: np.ndarray) -> np.ndarray:
+        """The metric on each draw: ``draw`` holds row numbers, one draw per last-axis row."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if metric in self.means:
+                column = self.means[metric][draw]
+                return np.nansum(column, axis=-1) / (~np.isnan(column)).sum(axis=-1)
+            should, did = self.unanswerable[draw], self.abstained[draw]
+            tp, fp, fn = (
+                (a & b).sum(axis=-1) for a, b in ((should, did), (~should, did), (should, ~did))
+            )
+            if metric == "abstention_precision":
+                return tp / (tp + fp)
+            if metric == "abstention_recall":
+                return tp / (tp + fn)
+            if metric == "abstention_f1":
+                return 2 * tp / (2 * tp + fp + fn)
+            if metric == "false_abstention_rate":
+                return fp / (~should).sum(axis=-1)
+        raise KeyError(metric)
+
+
+#: A metric undefined on more than this share of draws (abstention precision when almost
+#: nothing is refused) gets no interval; below it, the undefined draws are left out.
+MAX_UNDEFINED_DRAWS = 0.1
+
+
+def _interval(
+    statistic: Callable[[np.ndarray], np.ndarray], n: int, level: float, resamples: int, seed: int
+) -> Interval | None:
+    """Percentile-bootstrap interval of a statistic of n rows: ``resamples`` draws of n row
+    numbers with replacement, the statistic on each, and the central ``level`` of them."""
+    if n < 2:
+        return None
+    draws = np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+    values = statistic(draws)
+    defined = values[np.isfinite(values)]
+    if len(defined) < (1 - MAX_UNDEFINED_DRAWS) * resamples:
+        return None
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(defined, [tail, 100 - tail])
+    return float(low), float(high)
+
+
 def confidence_intervals(
     results: Sequence[Result], level: float = 0.95, resamples: int = RESAMPLES, seed: int = SEED
 ) -> dict[str, Interval | None]:
     """Percentile-bootstrap intervals of the score metrics (latencies have none): the
     questions are drawn with replacement, the same draws for every metric, and each metric
     is computed again on each draw from its per-question values. None where the metric is
-    undefined, or undefined in some draws (an abstention precision with almost no
-    abstentions). With a few dozen questions the intervals are wide: a difference between
-    two runs well inside them is not evidence that one is better."""
-    from scipy.stats import DegenerateDataWarning, bootstrap
-
-    ids = [item.id for item, _ in results]
-    means = {
-        name: np.array([np.nan if (v := score.per_question[i]) is None else v for i in ids])
-        for name, score in per_question_scores(results).items()
-    }
-    correct = abstention_scores(results).correct
-    should = np.array([not item.answerable for item, _ in results], dtype=bool)
-    right = np.array([correct[i] for i in ids], dtype=bool)
-    true_pos, false_pos, false_neg = should & right, ~should & ~right, should & ~right
-
-    def statistic(name: str) -> Callable[..., np.ndarray]:
-        def value(draw: np.ndarray, axis: int = -1) -> np.ndarray:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                if name in means:
-                    column = means[name][draw]
-                    return np.nansum(column, axis=-1) / (~np.isnan(column)).sum(axis=-1)
-                tp, fp, fn = (m[draw].sum(axis=-1) for m in (true_pos, false_pos, false_neg))
-                if name == "abstention_precision":
-                    return tp / (tp + fp)
-                if name == "abstention_recall":
-                    return tp / (tp + fn)
-                if name == "abstention_f1":
-                    return 2 * tp / (2 * tp + fp + fn)
-                return fp / (~should)[draw].sum(axis=-1)  # the false-abstention rate
-
-        return value
-
+    undefined, or undefined in many draws (:data:`MAX_UNDEFINED_DRAWS`). With a few dozen
+    questions the intervals are wide: a difference between two runs well inside them is not
+    evidence that one is better."""
+    table = QuestionTable.of(results)
     overall = summarize_results(results)
-    intervals: dict[str, Interval | None] = {}
-    for name in [*means, *ABSTENTION_METRICS]:
-        intervals[name] = None
-        if overall[name] is None or len(results) < 2:
-            continue
-        with warnings.catch_warnings():  # every draw alike (all right, say): a point interval
-            warnings.simplefilter("ignore", DegenerateDataWarning)
-            draws = bootstrap(
-                (np.arange(len(results)),),
-                statistic(name),
-                vectorized=True,
-                n_resamples=resamples,
-                confidence_level=level,
-                method="percentile",
-                rng=np.random.default_rng(seed),
-            )
-        low, high = draws.confidence_interval
-        if np.isfinite(low) and np.isfinite(high):
-            intervals[name] = (float(low), float(high))
-    return intervals
+    return {
+        metric: None
+        if overall[metric] is None
+        else _interval(partial(table.value, metric), len(table), level, resamples, seed)
+        for metric in table.metrics
+    }
+
+
+def difference_intervals(
+    before: QuestionTable,
+    after: QuestionTable,
+    level: float = 0.95,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> dict[str, Interval | None]:
+    """Paired-bootstrap intervals of ``after - before`` for each metric both tables hold,
+    whose rows are the same questions in the same order: each draw takes the same questions
+    from both runs, so questions both runs find easy or hard do not widen the interval. An
+    interval that excludes 0 is a difference the test set shows."""
+    if len(before) != len(after):
+        raise ValueError("the two tables must hold the same questions in the same order")
+
+    def change(metric: str) -> Callable[[np.ndarray], np.ndarray]:
+        return lambda draw: after.value(metric, draw) - before.value(metric, draw)
+
+    return {
+        metric: _interval(change(metric), len(before), level, resamples, seed)
+        for metric in before.metrics
+        if metric in after.metrics
+    }

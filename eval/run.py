@@ -33,13 +33,14 @@ from assistant.errors import InvalidQuestion, WSISError
 from assistant.types import Answer, Hit, Paragraph, ParsedDocument
 from eval.metrics import (
     Interval,
+    QuestionTable,
     abstention_scores,
     confidence_intervals,
-    hit_at_k,
+    difference_intervals,
     pair_answers,
+    per_question_scores,
     summarize_results,
 )
-from eval.metrics import top_citation_accuracy as top_citation_scores
 from eval.testset import GoldItem, TestItem, matches
 
 if TYPE_CHECKING:
@@ -413,6 +414,9 @@ class QuestionResult:
     abstention_correct: bool
     citation_correct: bool | None
     latency_ms: float | None
+    #: The question's value of each metric that is a mean over questions (None: undefined),
+    #: which lets :func:`compare` put an interval on a difference between runs.
+    scores: Mapping[str, float | None] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -437,6 +441,7 @@ class QuestionResult:
             "citation_correct": self.citation_correct,
             "failed": self.failed,
             "latency_ms": self.latency_ms,
+            "scores": dict(self.scores),
         }
 
     @classmethod
@@ -457,6 +462,7 @@ class QuestionResult:
             abstention_correct=bool(data.get("abstention_correct")),
             citation_correct=data.get("citation_correct"),
             latency_ms=data.get("latency_ms"),
+            scores=dict(data.get("scores") or {}),
         )
 
 
@@ -501,8 +507,9 @@ def evaluate(
     ``split`` only labels the result; use :func:`evaluate_split` to pick a split's items.
     """
     results = pair_answers(items, answers)
-    top = top_citation_scores(results).per_question
-    hit5 = hit_at_k(results, 5).per_question
+    scores = per_question_scores(results)
+    top = scores["top_citation_accuracy"].per_question
+    hit5 = scores["hit@5"].per_question
     abstention = abstention_scores(results).correct
     rows = tuple(
         QuestionResult(
@@ -521,6 +528,7 @@ def evaluate(
             abstention_correct=abstention[item.id],
             citation_correct=None if top[item.id] is None else bool(top[item.id]),
             latency_ms=(answer.get("timings_ms") or {}).get("total"),
+            scores={name: score.per_question[item.id] for name, score in scores.items()},
         )
         for item, answer in results
     )
@@ -618,6 +626,9 @@ class MetricDelta:
     metric: str
     before: float | None
     after: float | None
+    #: 95% paired-bootstrap interval of the delta over the questions both runs answered;
+    #: None for latencies, or when a run's summary lacks per-question scores.
+    interval: Interval | None = None
 
     @property
     def delta(self) -> float | None:
@@ -661,6 +672,7 @@ class Comparison:
                     "a": d.before,
                     "b": d.after,
                     "delta": d.delta,
+                    "delta_interval": list(d.interval) if d.interval else None,
                 }
                 for d in self.deltas
             ],
@@ -711,15 +723,38 @@ def compare(
             b_result = b["results"].get(system, {}).get(split)
             if b_result is None:
                 continue
-            deltas += _metric_deltas(system, split, a_result["metrics"], b_result["metrics"])
+            intervals = _delta_intervals(a_result["questions"], b_result["questions"])
+            deltas += [
+                MetricDelta(
+                    system, split, m, a_result["metrics"].get(m), b_metric, intervals.get(m)
+                )
+                for m, b_metric in _paired(a_result["metrics"], b_result["metrics"])
+            ]
             flips += _flips(system, split, a_result["questions"], b_result["questions"])
     return Comparison(tuple(deltas), tuple(flips))
 
 
-def _metric_deltas(
-    system: str, split: str, a: Mapping[str, Any], b: Mapping[str, Any]
-) -> list[MetricDelta]:
-    return [MetricDelta(system, split, m, a.get(m), b.get(m)) for m in dict.fromkeys([*a, *b])]
+def _paired(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Every metric either run reports, with run B's value."""
+    return [(m, b.get(m)) for m in dict.fromkeys([*a, *b])]
+
+
+def _delta_intervals(
+    a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]
+) -> dict[str, Interval | None]:
+    """Paired intervals of B - A over the questions both runs scored, when both summaries
+    carry per-question scores (summaries written before they did get none)."""
+    after = {q["id"]: q for q in b}
+    both = [(q, after[q["id"]]) for q in a if q["id"] in after]
+    if not both or not all(q.get("scores") and p.get("scores") for q, p in both):
+        return {}
+
+    def table(rows: Sequence[Mapping[str, Any]]) -> QuestionTable:
+        return QuestionTable.from_rows(
+            [(q["scores"], q["kind"] == "unanswerable", bool(q.get("abstained"))) for q in rows]
+        )
+
+    return difference_intervals(table([q for q, _ in both]), table([p for _, p in both]))
 
 
 def _flips(

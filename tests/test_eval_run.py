@@ -146,6 +146,14 @@ def test_compare_reports_deltas_and_flipped_questions() -> None:
         ("heldout", "q4", "abstention_correct"),
     }
     assert all(f.improved for f in comparison.flips)
+    low, high = deltas[("all", "hit@5")].interval
+    assert low <= 1 / 3 <= high
+    assert deltas[("all", "latency_p50_ms")].interval is None
+    for run in (before, after):  # summaries written before per-question scores were kept
+        for result in run["results"]["product"].values():
+            for question in result["questions"]:
+                del question["scores"]
+    assert all(d.interval is None for d in compare(before, after).deltas)
 
 
 def test_report_files_escape_question_text(tmp_path: Path) -> None:
@@ -192,8 +200,9 @@ def test_cli_compares_two_summaries(tmp_path: Path) -> None:
         ("q3", "hit@5"),
         ("q4", "abstention_correct"),
     }
+    assert all("delta_interval" in d for d in data["deltas"])
     table = CliRunner().invoke(main, ["eval", "--compare", str(a), str(b)])
-    assert table.exit_code == 0 and "q4" in table.stdout
+    assert table.exit_code == 0 and "q4" in table.stdout and "paired-bootstrap" in table.stdout
 
 
 def test_cli_needs_a_testset_or_compare(tmp_path: Path) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from eval.metrics import (
+    QuestionTable,
     abstention_scores,
     citation_precision,
     citation_recall,
     confidence_intervals,
+    difference_intervals,
     hit_at_k,
     latency_ms,
     mrr,
@@ -371,3 +374,36 @@ def test_interval_of_abstention_f1_and_undefined_metrics() -> None:
     never = [(unanswerable("u"), answer("u")), (answerable("a", "5"), answer("a"))]
     assert confidence_intervals(never)["abstention_precision"] is None  # nothing refused
     assert confidence_intervals(never[:1])["hit@1"] is None  # no answerable question
+
+
+def test_a_paired_difference_is_narrower_than_the_runs_own_intervals() -> None:
+    # B gets right 20 of the 100 questions A got wrong and changes nothing else: the change is
+    # 0.2, and pairing the questions keeps its interval near 0.2 +/- 1.96 * sqrt(0.16 / 100).
+    right_a = [i < 50 for i in range(100)]
+    right_b = [i < 70 for i in range(100)]
+
+    def table(right: list[bool]) -> QuestionTable:
+        return QuestionTable.from_rows([({"hit@1": float(r)}, False, False) for r in right])
+
+    low, high = difference_intervals(table(right_a), table(right_b))["hit@1"]
+    assert low == pytest.approx(0.12, abs=0.03) and high == pytest.approx(0.28, abs=0.03)
+    own = confidence_intervals(_half_right(100))["hit@1"]
+    assert high - low < (own[1] - own[0]) * 0.9
+    assert difference_intervals(table(right_a), table(right_a))["hit@1"] == (0.0, 0.0)
+    with pytest.raises(ValueError, match="same questions"):
+        difference_intervals(table(right_a), table(right_b[:99]))
+
+
+def test_question_table_gives_the_same_values_as_the_metrics() -> None:
+    results = [
+        (unanswerable("u1"), answer("u1", abstained=True)),
+        (unanswerable("u2"), answer("u2")),
+        (answerable("a1", "5"), answer("a1", hits=[para("6"), para("5")], abstained=True)),
+        (answerable("a2", "5"), answer("a2", hits=[para("5")], citations=[para("5")])),
+    ]
+    table, everyone = QuestionTable.of(results), np.arange(4)
+    scores = abstention_scores(results)
+    assert table.value("abstention_f1", everyone) == pytest.approx(scores.f1)
+    assert table.value("false_abstention_rate", everyone) == pytest.approx(0.5)
+    assert table.value("mrr", everyone) == pytest.approx(mrr(results).overall)
+    assert table.value("citation_precision", everyone) == pytest.approx(1.0)  # a1 undefined
