@@ -266,3 +266,20 @@ def test_fifty_concurrent_questions_are_all_answered(assistant) -> None:
         result = run_bench(address, questions, clients=50)
     assert result.errors == []
     assert len(result.latencies_ms) == len(questions) == 50
+
+
+def test_the_app_module_is_light_to_import_again() -> None:
+    """Each worker that parses an upload imports the main module (``app.py``) again, as
+    multiprocessing does: Gradio and the models must load in ``main()`` only."""
+    import subprocess
+    import sys
+
+    code = (
+        "import runpy, sys; runpy.run_path('app.py', run_name='__mp_main__'); "
+        "heavy = ('gradio', 'torch', 'onnxruntime', 'chromadb'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
