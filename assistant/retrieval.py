@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property, lru_cache
@@ -181,6 +181,14 @@ class LexicalIndex:
         #: Row of each paragraph, by its id.
         self.position = {p.id: i for i, p in enumerate(self.paragraphs)}
         self.doc_ids = np.array([p.doc_id for p in self.paragraphs], dtype=object)
+        #: Each document as a small number, and each paragraph's: masks by document are then
+        #: one lookup per paragraph instead of string comparisons.
+        self.doc_numbers = {
+            d: i for i, d in enumerate(dict.fromkeys(p.doc_id for p in self.paragraphs))
+        }
+        self.doc_of_row = np.array(
+            [self.doc_numbers[p.doc_id] for p in self.paragraphs], dtype=np.int32
+        )
         self.parts = np.array([p.part or "" for p in self.paragraphs], dtype=object)
         self.preambular = np.array(
             [p.kind is ParagraphKind.PREAMBULAR for p in self.paragraphs], dtype=np.float32
@@ -188,6 +196,12 @@ class LexicalIndex:
 
     def tokens(self, text: str) -> list[str]:
         return _tokens(text, self.stemmer)
+
+    def in_documents(self, doc_ids: Iterable[str]) -> np.ndarray:
+        """Whether each paragraph belongs to one of these documents."""
+        wanted = np.zeros(len(self.doc_numbers), dtype=bool)
+        wanted[[self.doc_numbers[d] for d in doc_ids if d in self.doc_numbers]] = True
+        return wanted[self.doc_of_row]
 
     def idf(self, token: str) -> float:
         df = self.document_frequency.get(token, 0)
@@ -215,7 +229,8 @@ class LexicalIndex:
         for token, weight in known.items():
             token_id = vocabulary[token]
             start, end = index["indptr"][token_id], index["indptr"][token_id + 1]
-            np.add.at(scores, index["indices"][start:end], weight * index["data"][start:end])
+            # a term's postings name each paragraph once, so a plain indexed add is exact
+            scores[index["indices"][start:end]] += weight * index["data"][start:end]
         ceiling = sum(w * self.idf(t) for t, w in known.items()) * (self.k1 + 1)
         return scores, ceiling if ceiling > 0 else 1.0
 
@@ -309,6 +324,14 @@ def named_first(hits: list[Hit], named: Sequence[str], after: int = 0) -> list[H
 def _text_key(text: str) -> str:
     """Text compared word for word, ignoring case, punctuation and spacing."""
     return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def _best_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """The rows of the k highest scores, highest first, without sorting all of them."""
+    if len(scores) > k:
+        top = np.argpartition(-scores, k)[:k]
+        return top[np.argsort(-scores[top], kind="stable")]
+    return np.argsort(-scores, kind="stable")
 
 
 def _agreement(dense: np.ndarray, lexical: np.ndarray, k: int = 10) -> float:
@@ -494,13 +517,13 @@ class HybridRetriever:
                 self._score_named(named_ids, np.asarray(vector, dtype=np.float32), dense, floors)
         in_named = np.zeros(n, dtype=bool)
         for doc, part in named:
-            in_doc = self.lexical.doc_ids == doc.doc_id
+            in_doc = self.lexical.in_documents([doc.doc_id])
             in_named |= in_doc if part is None else in_doc & (self.lexical.parts == part)
         dated_ids = self.dated_documents(question)
-        dated = np.isin(self.lexical.doc_ids, sorted(dated_ids)) if dated_ids else np.zeros(n, bool)
+        dated = self.lexical.in_documents(dated_ids)
         mask = None
         if allowed is not None:
-            mask = np.isin(self.lexical.doc_ids, sorted(allowed))
+            mask = self.lexical.in_documents(allowed)
         return Signals(
             tokens=list(terms),
             lexical=lexical,
@@ -534,7 +557,7 @@ class HybridRetriever:
             return
         similarity = np.concatenate(vectors) @ vector
         nearest = np.argsort(-similarity)[:NAMED_CANDIDATES]
-        in_named = np.isin(self.lexical.doc_ids, list(doc_ids))
+        in_named = self.lexical.in_documents(doc_ids)
         floors[in_named] = dense[in_named] = float(similarity[nearest].min())
         for i in nearest:
             row = piece_rows[i]
@@ -584,7 +607,7 @@ class HybridRetriever:
         fused = fused - weights.preambular_penalty * self.lexical.preambular
         if signals.allowed is not None:
             fused = np.where(signals.allowed, fused, -np.inf)
-        order = np.argsort(-fused)[: max(k * 3, k + 10)]
+        order = _best_rows(fused, max(k * 3, k + 10))
         ranked = [
             (self.lexical.paragraphs[i], float(fused[i])) for i in order if np.isfinite(fused[i])
         ]

@@ -142,6 +142,36 @@ def test_lexical_scores_weigh_terms(tiny_lexical) -> None:
     assert plain.argmax() == 0
 
 
+def test_bm25_scores_match_the_bm25s_retriever(full_assistant) -> None:
+    """Scores are summed from the index's postings directly; bm25s scores the same."""
+    lexical = full_assistant.retriever.lexical
+    tokens = lexical.tokens("Internet Governance Forum permanent secretariat financing")
+    ours, _ = lexical.scores(tokens)
+    theirs = lexical.retriever.get_scores(tokens)
+    assert np.allclose(ours, theirs, rtol=1e-5, atol=1e-6) and ours.max() > 0
+
+
+def test_paragraphs_of_documents(full_assistant) -> None:
+    lexical = full_assistant.retriever.lexical
+    some = sorted(set(lexical.doc_ids.tolist()))[:3]
+    assert (lexical.in_documents(some) == np.isin(lexical.doc_ids, some)).all()
+    assert not lexical.in_documents(["no-such-document"]).any()
+    assert not lexical.in_documents([]).any()
+
+
+def test_best_rows_are_the_top_scores_in_order() -> None:
+    from assistant.retrieval import _best_rows
+
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 20, size=500).astype(np.float32)  # many ties
+    scores[7] = -np.inf
+    for k in (1, 10, 30, 499, 500, 800):
+        rows = _best_rows(scores, k)
+        assert len(rows) == min(k, 500)
+        assert (np.diff(scores[rows]) <= 0).all()
+        assert (scores[rows] == np.sort(scores)[::-1][: len(rows)]).all()
+
+
 class PieceIndex:
     """The one index call named-document scoring makes, over fixed vectors."""
 
