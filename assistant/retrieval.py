@@ -708,7 +708,7 @@ class HybridRetriever:
             if not totals:
                 continue
             target_doc = max(totals, key=lambda d: totals[d])
-            in_doc = lexical.doc_ids == target_doc
+            in_doc = lexical.in_documents([target_doc])
             for proposal, scores in scored:
                 best = int(np.argmax(np.where(in_doc, scores, -1.0)))
                 if scores[best] >= MIN_AMENDMENT_MATCH:

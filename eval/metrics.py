@@ -419,11 +419,11 @@ def confidence_intervals(
     questions the intervals are wide: a difference between two runs well inside them is not
     evidence that one is better."""
     table = QuestionTable.of(results)
-    overall = summarize_results(results)
+    everyone = np.arange(len(table))
     return {
-        metric: None
-        if overall[metric] is None
-        else _interval(partial(table.value, metric), len(table), level, resamples, seed)
+        metric: _interval(partial(table.value, metric), len(table), level, resamples, seed)
+        if np.isfinite(table.value(metric, everyone))
+        else None
         for metric in table.metrics
     }
 

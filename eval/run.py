@@ -724,19 +724,24 @@ def compare(
             if b_result is None:
                 continue
             intervals = _delta_intervals(a_result["questions"], b_result["questions"])
-            deltas += [
-                MetricDelta(
-                    system, split, m, a_result["metrics"].get(m), b_metric, intervals.get(m)
-                )
-                for m, b_metric in _paired(a_result["metrics"], b_result["metrics"])
-            ]
+            deltas += _metric_deltas(
+                system, split, a_result["metrics"], b_result["metrics"], intervals
+            )
             flips += _flips(system, split, a_result["questions"], b_result["questions"])
     return Comparison(tuple(deltas), tuple(flips))
 
 
-def _paired(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """Every metric either run reports, with run B's value."""
-    return [(m, b.get(m)) for m in dict.fromkeys([*a, *b])]
+def _metric_deltas(
+    system: str,
+    split: str,
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
+    intervals: Mapping[str, Interval | None],
+) -> list[MetricDelta]:
+    return [
+        MetricDelta(system, split, m, a.get(m), b.get(m), intervals.get(m))
+        for m in dict.fromkeys([*a, *b])
+    ]
 
 
 def _delta_intervals(
