@@ -19,10 +19,10 @@ def main() -> None:
     # Imported here, not above: every worker that parses an upload imports this module
     # again (multiprocessing does so with the main module), and Gradio takes seconds.
     from assistant.core import Assistant
-    from assistant.errors import IndexBusy, IndexMissing, IndexUnreachable, StaleIndex, WSISError
     from assistant.services import with_uploads
-    from assistant.settings import Settings
     from assistant.ui import create_app
+    from corpus.errors import IndexBusy, IndexMissing, IndexUnreachable, StaleIndex, WSISError
+    from corpus.settings import Settings
 
     parser = argparse.ArgumentParser(description="Start the WSIS Assistant web app.")
     parser.add_argument("--host", help="Address to bind (default 127.0.0.1).")

@@ -27,8 +27,8 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from assistant.types import Document, DocumentKind, Paragraph, ParagraphKind, format_citation
-from assistant.wording import text_key, word_tokens
+from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind, format_citation
+from corpus.wording import text_key, word_tokens
 
 #: A proposal is offered as an amendment of the most similar paragraph of a version from
 #: this TF-IDF cosine similarity on; below it the version has no counterpart (typical of
@@ -55,7 +55,7 @@ def _cited(document: Document, paragraph: Paragraph) -> dict[str, Any]:
     return {
         "symbol": document.name,
         "doc_id": document.doc_id,
-        "paragraph": paragraph.paragraph,
+        "paragraph": paragraph.label,
         "part": paragraph.part,
         "citation": format_citation(document, paragraph),
     }
@@ -177,7 +177,7 @@ class AmendmentUptake:
                 "symbol": self.submission.symbol,
                 "title": self.submission.title,
             },
-            "paragraph": self.proposal.paragraph,
+            "paragraph": self.proposal.label,
             "target": self.target,
             "new_paragraph": self.new_paragraph,
             "citation": self.citation,
@@ -317,7 +317,6 @@ def base_title(document: Document) -> str:
 
 def versions_of(document: Document, documents: Iterable[Document]) -> list[Document]:
     """The drafts and resolutions with the same title as ``document``, oldest first."""
-    from assistant.retrieval import document_date
 
     key = base_title(document)
     same = [
@@ -325,7 +324,7 @@ def versions_of(document: Document, documents: Iterable[Document]) -> list[Docum
         for d in documents
         if d.kind in (DocumentKind.DRAFT, DocumentKind.RESOLUTION) and key and base_title(d) == key
     ]
-    return sorted(same, key=lambda d: (document_date(d) or _FAR_FUTURE, d.name))
+    return sorted(same, key=lambda d: (d.dated or _FAR_FUTURE, d.name))
 
 
 def adopted_version(versions: Sequence[Document]) -> Document | None:

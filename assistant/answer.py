@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from assistant.answers import Hit
 from assistant.retrieval import RetrievalTrace
-from assistant.types import Hit
 
 REFUSAL = "The indexed documents do not appear to address this question."
 CLOSEST_LABEL = "Closest matches (not answers):"

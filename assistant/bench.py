@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.core import Assistant
-from assistant.settings import Settings
+from corpus.settings import Settings
 
 TESTSET = Path(__file__).resolve().parents[1] / "eval" / "testsets" / "dev.jsonl"
 
@@ -42,7 +42,7 @@ def _cold_start(index_dir: Path | None) -> float:
     setting = f"index_dir=Path({str(index_dir)!r})" if index_dir else ""
     code = (
         "import time;t=time.perf_counter();from pathlib import Path;"
-        "from assistant.core import Assistant;from assistant.settings import Settings;"
+        "from assistant.core import Assistant;from corpus.settings import Settings;"
         f"Assistant(Settings({setting})).ask('What did the WSIS+20 outcome decide about the "
         "Internet Governance Forum?');print(time.perf_counter()-t)"
     )

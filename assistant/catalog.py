@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assistant.types import Document, Paragraph, ParagraphKind
+from corpus.model import Document, Paragraph, ParagraphKind
 
 
 def _norm_symbol(symbol: str) -> str:
@@ -51,9 +51,8 @@ class Catalog:
         return cls(documents, paragraphs, dict(by_doc))
 
     def searchable(self) -> list[Paragraph]:
-        from ingest.index import is_searchable
 
-        return [p for p in self.paragraphs.values() if is_searchable(p)]
+        return [p for p in self.paragraphs.values() if p.searchable]
 
     def document_by_symbol(self, symbol: str) -> Document | None:
         """A document by its symbol, a half of a joint symbol, or its doc id."""
@@ -71,7 +70,7 @@ class Catalog:
     def find(self, doc_id: str, label: str, part: str | None = None) -> Paragraph | None:
         """The paragraph a citation names, e.g. ("A_RES_80_173", "99")."""
         for p in self.by_doc.get(doc_id, []):
-            if p.paragraph == label and (p.part or None) == (part or None):
+            if p.label == label and (p.part or None) == (part or None):
                 return p
         return None
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from assistant.errors import (
+from corpus.errors import (
     IndexBusy,
     IndexMissing,
     IndexUnreachable,
@@ -22,7 +22,7 @@ from assistant.errors import (
     StaleIndex,
     WSISError,
 )
-from assistant.settings import Settings
+from corpus.settings import Settings
 
 EXIT_FAILED = 1
 EXIT_NO_INDEX = 3
@@ -92,7 +92,7 @@ def parse(file: Path, as_json: bool) -> None:
     for p in parsed.paragraphs:
         where = f"{p.part}, " if p.part else ""
         pages = f"p. {p.page_start}" if p.page_start else ""
-        click.echo(f"{where}{p.paragraph:>6} {p.kind.value:<10} {pages:<7} {p.text[:90]}")
+        click.echo(f"{where}{p.label:>6} {p.kind.value:<10} {pages:<7} {p.text[:90]}")
 
 
 @main.command()
@@ -144,7 +144,7 @@ def ingest(
 
 def _filters(kinds: tuple[str, ...], docs: tuple[str, ...], date_from: Any, date_to: Any) -> Any:
     from assistant.retrieval import Filters
-    from assistant.types import DocumentKind
+    from corpus.model import DocumentKind
 
     return Filters(
         kinds=tuple(DocumentKind(k) for k in kinds),
@@ -219,7 +219,7 @@ def ask(
     chroma_url: str | None,
 ) -> None:
     """Answer a question (or a JSONL batch) with quotations cited by paragraph."""
-    from assistant.errors import InvalidQuestion
+    from corpus.errors import InvalidQuestion
 
     if (question is None) == (input_file is None):
         fail("give either a QUESTION or --input FILE", 2)

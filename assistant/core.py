@@ -11,11 +11,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer import AnswerBackend, ExtractiveAnswerer
+from assistant.answers import Answer, Hit
 from assistant.catalog import Catalog
-from assistant.errors import InvalidQuestion, UnknownDocument
 from assistant.retrieval import Filters, HybridRetriever, RetrievalTrace, RetrievalWeights
-from assistant.settings import Settings
-from assistant.types import Answer, Document, DocumentKind, Hit
+from corpus.errors import InvalidQuestion, UnknownDocument
+from corpus.model import Document, DocumentKind
+from corpus.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.amendments import AmendmentsReport
@@ -321,12 +322,11 @@ class Assistant:
         return _describe_change(self, asked, first, second, hits)
 
     def documents(self) -> list[DocumentSummary]:
-        from ingest.index import is_searchable
 
         self.follow_changes()
         out = []
         for doc_id, doc in self.catalog.documents.items():
-            count = sum(1 for p in self.catalog.by_doc.get(doc_id, []) if is_searchable(p))
+            count = sum(1 for p in self.catalog.by_doc.get(doc_id, []) if p.searchable)
             out.append(DocumentSummary(doc, count))
         return sorted(out, key=lambda s: s.document.name)
 
@@ -340,25 +340,24 @@ def _describe_change(
 ) -> tuple[str, tuple[Hit, ...]] | None:
     """The answer text and the cited paragraphs (both versions) for a change question; the
     older document is the old version."""
-    from assistant.retrieval import document_date
     from assistant.versions import describe_changes
 
     old, new = first, second
     old_part, new_part = asked.first_part, asked.second_part
-    if (document_date(first) or date.min) > (document_date(second) or date.min):
+    if (first.dated or date.min) > (second.dated or date.min):
         old, new, old_part, new_part = second, first, new_part, old_part
     comparison = assistant.compare(old.doc_id, new.doc_id)
-    label = asked.paragraph
+    label = asked.label
     changes = [
         c
         for c in comparison.changes
-        if c.old is not None and c.old.paragraph == label and c.old.part == old_part
+        if c.old is not None and c.old.label == label and c.old.part == old_part
     ]
     if not changes:
         changes = [
             c
             for c in comparison.changes
-            if c.new is not None and c.new.paragraph == label and c.new.part == new_part
+            if c.new is not None and c.new.label == label and c.new.part == new_part
         ]
     if not changes:
         return None
@@ -369,7 +368,7 @@ def _describe_change(
     for document, paragraph in [(old, c.old) for c in changes] + [(new, c.new) for c in changes]:
         if paragraph is None:
             continue
-        found = catalog.find(document.doc_id, paragraph.paragraph, paragraph.part)
+        found = catalog.find(document.doc_id, paragraph.label, paragraph.part)
         if found is None or any(h.paragraph.id == found.id for h in cited):
             continue
         hit = Hit(found, document, top + 1.0)

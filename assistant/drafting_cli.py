@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from assistant.cli import _assistant, chroma_option, fail, index_option, run_guarded
-from assistant.errors import UnknownDocument
+from corpus.errors import UnknownDocument
 
 EXIT_USAGE = 2
 
@@ -62,7 +62,7 @@ def compare(
     for change in comparison.changes:
         if change.status is ChangeStatus.UNCHANGED and not show_all:
             continue
-        labels = " → ".join(p.paragraph if p is not None else "—" for p in (change.old, change.new))
+        labels = " → ".join(p.label if p is not None else "—" for p in (change.old, change.new))
         part = (change.new or change.old).part if (change.new or change.old) else None
         where = f"{part}, " if part else ""
         regrouped = f" ({change.regrouped})" if change.regrouped else ""

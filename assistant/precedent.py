@@ -22,9 +22,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from assistant.errors import InvalidQuestion
-from assistant.types import Document, DocumentKind, Paragraph, ParagraphKind, format_citation
-from assistant.wording import Token, word_tokens
+from corpus.errors import InvalidQuestion
+from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind, format_citation
+from corpus.wording import Token, word_tokens
 
 #: Fuzzy partial match score (0-100, rapidfuzz ``partial_ratio`` on the words) from which a
 #: passage is a near-verbatim variant of the phrase: about one word in ten may differ.
@@ -78,7 +78,7 @@ class Occurrence:
             "title": self.document.title,
             "kind": self.document.kind.value,
             "date": self.document.date,
-            "paragraph": self.paragraph.paragraph,
+            "paragraph": self.paragraph.label,
             "part": self.paragraph.part,
             "citation": self.citation,
             "match": "exact" if self.exact else "variant",
@@ -201,9 +201,8 @@ def same_text(a: Document, b: Document) -> bool:
 def _precedes(occurrence: Occurrence, source: Document) -> bool:
     """Whether an occurrence is precedent for wording of ``source``: another document, dated
     no later, and not a draft of the same text."""
-    from assistant.retrieval import document_date
 
-    when = document_date(source)
+    when = source.dated
     document = occurrence.document
     return (
         document.doc_id != source.doc_id
@@ -223,7 +222,6 @@ def precedent(
 ) -> Precedent:
     """Every occurrence of ``phrase`` in ``paragraphs``, oldest first, and whether it is
     agreed language before ``source`` (the document the phrase is from, if given)."""
-    from assistant.retrieval import document_date
 
     wanted = [t.text for t in word_tokens(phrase)]
     if len(wanted) < MIN_PHRASE_WORDS:
@@ -245,9 +243,7 @@ def precedent(
             continue
         passage, exact, score = found
         document = documents[paragraph.doc_id]
-        occurrences.append(
-            Occurrence(document, paragraph, passage, exact, score, document_date(document))
-        )
+        occurrences.append(Occurrence(document, paragraph, passage, exact, score, document.dated))
     occurrences.sort(key=lambda o: (o.when or _UNDATED, o.document.name, o.paragraph.order))
     earlier = [o for o in occurrences if source is None or _precedes(o, source)]
     if any(o.document.kind is DocumentKind.RESOLUTION for o in earlier):

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from corpus.dates import MONTHS, month_number
+
 #: Phrases delegates use for documents -> (symbol, part). Longest phrases are tried first.
 COMMON_NAMES: dict[str, tuple[str, str | None]] = {
     "wsis+20 outcome document": ("A/RES/80/173", None),
@@ -209,7 +211,7 @@ class NamedSubject:
 @dataclass(frozen=True, slots=True)
 class ParagraphReference:
     document: NamedDocument
-    paragraph: str
+    label: str
 
 
 @cache
@@ -297,20 +299,6 @@ def named_subjects(question: str) -> list[NamedSubject]:
     return found
 
 
-MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
 _MONTH_YEAR = re.compile(rf"\b({'|'.join(MONTHS)})\s+((?:19|20)\d{{2}})\b", re.IGNORECASE)
 
 
@@ -318,8 +306,7 @@ def month_year_mentions(question: str) -> list[tuple[int, int]]:
     """(year, month) of each month the question names ("in December 2023"): documents
     dated then are the likely source."""
     return [
-        (int(m.group(2)), MONTHS.index(m.group(1).lower()) + 1)
-        for m in _MONTH_YEAR.finditer(question)
+        (int(m.group(2)), month_number(m.group(1)) or 0) for m in _MONTH_YEAR.finditer(question)
     ]
 
 

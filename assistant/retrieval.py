@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.answers import Hit
 from assistant.catalog import Catalog
 from assistant.references import (
-    MONTHS,
     NamedDocument,
     NamedSeries,
     NamedSubject,
@@ -43,14 +43,13 @@ from assistant.references import (
     un_wording,
     without_document_names,
 )
-from assistant.types import Document, DocumentKind, Hit, Paragraph, ParagraphKind
+from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind
 
 if TYPE_CHECKING:
     from ingest.embedding import Embedder
     from ingest.index import ParagraphIndex
 
 MODES = ("hybrid", "dense", "bm25")
-_MONTHS = {month: number for number, month in enumerate(MONTHS, start=1)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +81,6 @@ class RetrievalWeights:
     #: Added to documents dated in a month the question names ("In December 2023, ...").
     dated_document_boost: float = 0.2
     candidates: int = 80
-
-
-def document_date(document: Document) -> date | None:
-    """The date printed on a document ("19 December 2025", or a bare year)."""
-    text = (document.date or "").lower()
-    match = re.search(r"(\d{1,2})\s+([a-z]+)\s+(\d{4})", text)
-    if match and match.group(2) in _MONTHS:
-        return date(int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)))
-    year = re.search(r"\b(19|20)\d{2}\b", text)
-    return date(int(year.group(0)), 12, 31) if year else None
 
 
 #: Words that say how something is asked, not what about: left out of BM25 and of the
@@ -158,9 +147,8 @@ class LexicalIndex:
         import Stemmer
 
         self.stemmer = Stemmer.Stemmer("english")
-        from ingest.index import is_searchable
 
-        self.paragraphs = [p for p in catalog.paragraphs.values() if is_searchable(p)]
+        self.paragraphs = [p for p in catalog.paragraphs.values() if p.searchable]
         self.k1 = k1
         corpus = [lexical_text(catalog.documents[p.doc_id], p) for p in self.paragraphs]
         tokenized = bm25s.tokenize(
@@ -395,7 +383,7 @@ class HybridRetriever:
         if filters.date_from or filters.date_to:
 
             def inside(doc: Document) -> bool:
-                when = document_date(doc)
+                when = doc.dated
                 if when is None:
                     return False
                 return (filters.date_from is None or when >= filters.date_from) and (
@@ -438,7 +426,7 @@ class HybridRetriever:
         """Year -> each resolution dated then, with its title's words, read once."""
         titles: dict[int, list[tuple[Document, frozenset[str]]]] = {}
         for doc in self.catalog.documents.values():
-            when = document_date(doc)
+            when = doc.dated
             if doc.kind is DocumentKind.RESOLUTION and when is not None:
                 words = frozenset(self.lexical.tokens(doc.title or ""))
                 titles.setdefault(when.year, []).append((doc, words))
@@ -452,7 +440,7 @@ class HybridRetriever:
         for doc in self.catalog.documents.values():
             if doc.kind is not DocumentKind.RESOLUTION or _title_key(doc.title or "") != wanted:
                 continue
-            when = document_date(doc)
+            when = doc.dated
             if series.year is None or (when is not None and when.year == series.year):
                 found.append((when or date.max, doc.name, doc))
         return [doc for _, _, doc in sorted(found, key=lambda f: (f[0], f[1]))]
@@ -468,7 +456,7 @@ class HybridRetriever:
                 out.update(doc.doc_id for doc in found)
         months = set(month_year_mentions(question))
         for doc in self.catalog.documents.values() if months else ():
-            when = document_date(doc)
+            when = doc.dated
             if when is not None and (when.year, when.month) in months:
                 out.add(doc.doc_id)
         return out
@@ -660,12 +648,12 @@ class HybridRetriever:
             doc = self.catalog.document_by_symbol(ref.document.symbol)
             if doc is None or (allowed is not None and doc.doc_id not in allowed):
                 continue
-            paragraph = self.catalog.find(doc.doc_id, ref.paragraph, ref.document.part)
+            paragraph = self.catalog.find(doc.doc_id, ref.label, ref.document.part)
             if paragraph is None and ref.document.part is None:
                 candidates = [
                     p
                     for p in self.catalog.by_doc.get(doc.doc_id, [])
-                    if p.paragraph == ref.paragraph and p.kind is ParagraphKind.OPERATIVE
+                    if p.label == ref.label and p.kind is ParagraphKind.OPERATIVE
                 ]
                 paragraph = candidates[0] if len(candidates) == 1 else None
             if paragraph is not None and paragraph not in found:

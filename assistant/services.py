@@ -27,19 +27,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from assistant.errors import UnreadableDocument, WSISError
+from assistant.answers import Answer, Hit
 from assistant.retrieval import Filters
-from assistant.settings import Settings
-from assistant.types import (
-    Answer,
+from corpus.errors import UnreadableDocument, WSISError
+from corpus.model import (
     Document,
     DocumentKind,
-    Hit,
     Paragraph,
     ParagraphKind,
     ParsedDocument,
     paragraph_reference,
 )
+from corpus.settings import Settings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -267,7 +266,7 @@ def pages(paragraph: Paragraph) -> str:
 def citation_row(document: Document, paragraph: Paragraph) -> dict[str, str]:
     return {
         "symbol": document.name,
-        "paragraph": paragraph.paragraph,
+        "paragraph": paragraph.label,
         "part": paragraph.part or "",
         "section": paragraph.section,
         "pages": pages(paragraph),

@@ -21,8 +21,8 @@ from starlette.responses import Response
 
 from assistant import services
 from assistant.core import Assistant
-from assistant.settings import Settings
-from assistant.types import DocumentKind
+from corpus.model import DocumentKind
+from corpus.settings import Settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

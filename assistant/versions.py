@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from assistant.types import Document, Paragraph, ParagraphKind, paragraph_reference
-from assistant.wording import Token, text_key, tokens, words
+from corpus.model import Document, Paragraph, ParagraphKind, paragraph_reference
+from corpus.wording import Token, text_key, tokens, words
 
 #: Kinds compared between versions. Footnotes follow the paragraphs that call them and
 #: amendments belong to submissions, so neither is compared.
@@ -128,7 +128,7 @@ class ParagraphChange:
         return (
             self.old is not None
             and self.new is not None
-            and self.old.paragraph != self.new.paragraph
+            and self.old.label != self.new.label
             and self.old.kind in _NUMBERED_KINDS
             and self.new.kind in _NUMBERED_KINDS
         )
@@ -158,7 +158,7 @@ def _paragraph_dict(paragraph: Paragraph | None) -> dict[str, Any] | None:
     if paragraph is None:
         return None
     return {
-        "paragraph": paragraph.paragraph,
+        "paragraph": paragraph.label,
         "part": paragraph.part,
         "kind": paragraph.kind.value,
         "reference": paragraph_reference(paragraph),
@@ -197,7 +197,7 @@ class Comparison:
             (
                 c
                 for c in self.changes
-                if c.old is not None and c.old.paragraph == label and c.old.part == part
+                if c.old is not None and c.old.label == label and c.old.part == part
             ),
             None,
         )
@@ -208,7 +208,7 @@ class Comparison:
             (
                 c
                 for c in self.changes
-                if c.new is not None and c.new.paragraph == label and c.new.part == part
+                if c.new is not None and c.new.label == label and c.new.part == part
             ),
             None,
         )
@@ -332,9 +332,9 @@ _FUSED_NOTE = re.compile(r"([^\W\d]{2,}|\d{4})(\d{1,3})")
 def footnote_numbers(paragraphs: Iterable[Paragraph]) -> frozenset[str]:
     """The numbers of a document's footnotes ("fn26" -> "26")."""
     return frozenset(
-        p.paragraph[2:].split(".")[0]
+        p.label[2:].split(".")[0]
         for p in paragraphs
-        if p.kind is ParagraphKind.FOOTNOTE and p.paragraph.startswith("fn")
+        if p.kind is ParagraphKind.FOOTNOTE and p.label.startswith("fn")
     )
 
 
@@ -402,7 +402,7 @@ def _split_title(paragraph: Paragraph, titles: set[str]) -> list[Paragraph]:
                 dataclasses.replace(paragraph, text=body),
                 dataclasses.replace(
                     paragraph,
-                    paragraph=f"{paragraph.paragraph}/title",
+                    label=f"{paragraph.label}/title",
                     kind=ParagraphKind.HEADING,
                     text=title,
                     part=paragraph.part,
@@ -793,7 +793,7 @@ class ChangeQuestion:
     it, and the two documents (symbols or ids, with the annex if named) in the order
     named."""
 
-    paragraph: str
+    label: str
     first: str
     second: str
     first_part: str | None = None
@@ -815,7 +815,7 @@ def parse_change_question(question: str) -> ChangeQuestion | None:
     if len(parts) < 2 or not references:
         return None
     (first, first_part), (second, second_part) = list(parts.items())[:2]
-    return ChangeQuestion(references[0].paragraph, first, second, first_part, second_part)
+    return ChangeQuestion(references[0].label, first, second, first_part, second_part)
 
 
 def describe_changes(comparison: Comparison, changes: Sequence[ParagraphChange]) -> str:

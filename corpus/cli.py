@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from assistant.settings import PROJECT_ROOT
-from corpus.fetch import DEFAULT_ODS_URL, FetchResult, fetch
+from corpus.settings import PROJECT_ROOT
+from ingest.fetch import DEFAULT_ODS_URL, FetchResult, fetch
 
 DEFAULT_DEST = PROJECT_ROOT / "data" / "corpus"
 

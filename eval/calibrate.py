@@ -25,7 +25,7 @@ import numpy as np
 from assistant.answer import AbstentionPolicy
 from assistant.core import Assistant
 from assistant.retrieval import RetrievalTrace, RetrievalWeights, Signals
-from assistant.settings import Settings
+from corpus.settings import Settings
 from eval.testset import TestItem, load_testset, matches
 
 MAX_FALSE_ABSTENTION = 0.10

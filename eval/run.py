@@ -29,8 +29,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from assistant.errors import InvalidQuestion, WSISError
-from assistant.types import Answer, Hit, Paragraph, ParsedDocument
+from assistant.answers import Answer, Hit
+from corpus.errors import InvalidQuestion, WSISError
+from corpus.model import Paragraph, ParsedDocument
 from eval.metrics import (
     Interval,
     QuestionTable,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from llama_index.core.schema import NodeWithScore
 
     from assistant.core import Assistant
-    from assistant.settings import Settings
+    from corpus.settings import Settings
     from ingest.embedding import ModelEmbedder
     from ingest.readers import SourceFile
 
@@ -349,9 +350,8 @@ def map_chunk(
 ) -> Paragraph | None:
     """The paragraph a retrieved chunk stands for: the largest character overlap with the
     chunk's span in the document, else the closest text (see :class:`LlamaIndexDefaults`)."""
-    from ingest.index import is_searchable
 
-    candidates = [p for p in paragraphs if is_searchable(p)] or list(paragraphs)
+    candidates = [p for p in paragraphs if p.searchable] or list(paragraphs)
     if not candidates:
         return None
     if span is not None:

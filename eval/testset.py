@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import InvalidTestSet
+from corpus.errors import InvalidTestSet
 
 ANSWERABLE = "answerable"
 UNANSWERABLE = "unanswerable"

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.settings import Settings
+from corpus.settings import Settings
 
 
 def _time_pypdf(folders: list[Path]) -> float:
@@ -34,7 +34,7 @@ def _ingest_in_new_process(corpus: list[Path], index_dir: Path) -> dict[str, flo
     code = (
         "import json,sys,time;t=time.perf_counter();"
         "from pathlib import Path;"
-        "from assistant.settings import Settings;"
+        "from corpus.settings import Settings;"
         "from ingest.embedding import make_embedder;"
         "from ingest.index import ParagraphIndex;"
         "from ingest.pipeline import ingest;"

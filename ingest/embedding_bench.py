@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.settings import Settings
+from corpus.settings import Settings
 from ingest.embedding import Embedder, OnnxEmbedder, SentenceTransformerEmbedder
 
 BASELINE = "torch, batch 32"
@@ -186,7 +186,7 @@ def ways(settings: Settings, selected: Sequence[str] | None = None) -> list[Way]
 
 def corpus_texts(settings: Settings) -> list[str]:
     """What ingest embeds for the corpus: every searchable piece, with its context line."""
-    from ingest.index import ParagraphIndex, embedding_text, is_searchable
+    from ingest.index import ParagraphIndex, embedding_text
     from ingest.pipeline import assign_doc_ids, corpus_files, parse_many
 
     files, _ = corpus_files(settings.corpus_dirs)
@@ -197,7 +197,7 @@ def corpus_texts(settings: Settings) -> list[str]:
         if isinstance(parsed, Exception):
             continue
         for piece in index.pieces(parsed):
-            if is_searchable(piece.paragraph):
+            if piece.paragraph.searchable:
                 texts.append(embedding_text(parsed.document, piece.paragraph, piece.text))
     return texts
 

@@ -28,13 +28,14 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import IndexBusy, IndexMissing, IndexUnreachable, StaleIndex
-from assistant.settings import INDEX_FORMAT, PARSER_VERSION, Settings
-from assistant.types import Document, DocumentKind, Paragraph, ParagraphKind, ParsedDocument
+from corpus.errors import IndexBusy, IndexMissing, IndexUnreachable, StaleIndex
+from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind, ParsedDocument
+from corpus.settings import INDEX_FORMAT, PARSER_VERSION, Settings
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -43,15 +44,6 @@ if TYPE_CHECKING:
 
     from ingest.embedding import Embedder
 
-#: Paragraph kinds that answer questions; headings and footnotes are stored but not searched.
-RETRIEVABLE_KINDS = frozenset(
-    {
-        ParagraphKind.PREAMBULAR,
-        ParagraphKind.OPERATIVE,
-        ParagraphKind.PROSE,
-        ParagraphKind.AMENDMENT,
-    }
-)
 GET_PAGE = 5000
 READ_GROUP = 50
 #: Register records of writes in progress are stored under this prefix.
@@ -60,15 +52,6 @@ PENDING = "pending:"
 _SENTENCE_BREAK = re.compile(r"(?<=[.;:])\s+(?=[A-Z(“])|\n")
 #: Register records are looked up by id, never by vector; Chroma still wants one.
 _NO_VECTOR: list[Sequence[float]] = [[1.0]]
-#: Fewer words than this is a chapeau ("The General Assembly,") rather than an answer.
-MIN_SEARCHABLE_WORDS = 4
-
-
-def is_searchable(paragraph: Paragraph) -> bool:
-    """Whether a paragraph can answer a question: the kinds that carry content, with words."""
-    return (
-        paragraph.kind in RETRIEVABLE_KINDS and len(paragraph.text.split()) >= MIN_SEARCHABLE_WORDS
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +113,7 @@ def _document_metadata(document: Document) -> dict[str, Any]:
         "symbol": document.symbol or "",
         "title": document.title or "",
         "date": document.date or "",
+        "dated": document.dated.isoformat() if document.dated else "",
         "doc_kind": document.kind.value,
         "path": document.path,
         "sha256": document.sha256,
@@ -142,7 +126,7 @@ def _node_metadata(document: Document, piece: Piece) -> dict[str, Any]:
     return {
         **_document_metadata(document),
         "paragraph_id": p.id,
-        "paragraph": p.paragraph,
+        "paragraph": p.label,
         "kind": p.kind.value,
         "part": p.part or "",
         "section": p.section,
@@ -155,7 +139,7 @@ def _node_metadata(document: Document, piece: Piece) -> dict[str, Any]:
         "inserted": "\x1e".join(p.inserted),
         "piece": piece.number,
         "pieces": piece.count,
-        "retrievable": is_searchable(p),
+        "retrievable": p.searchable,
     }
 
 
@@ -169,13 +153,14 @@ def document_from_metadata(meta: dict[str, Any]) -> Document:
         date=meta["date"] or None,
         kind=DocumentKind(meta["doc_kind"]),
         pages=meta["pages"] or None,
+        dated=date.fromisoformat(meta["dated"]) if meta.get("dated") else None,
     )
 
 
 def paragraph_from_metadata(meta: dict[str, Any], text: str) -> Paragraph:
     return Paragraph(
         doc_id=meta["doc_id"],
-        paragraph=meta["paragraph"],
+        label=meta["paragraph"],
         kind=ParagraphKind(meta["kind"]),
         text=text,
         part=meta["part"] or None,
@@ -349,7 +334,7 @@ class ParagraphIndex:
         version = parsed.document.sha256
         out: list[Piece] = []
         for paragraph in parsed.paragraphs:
-            if is_searchable(paragraph):
+            if paragraph.searchable:
                 pieces = split_into_pieces(
                     paragraph, self.settings.max_piece_tokens, self.embedder.count_tokens
                 )
@@ -363,7 +348,7 @@ class ParagraphIndex:
         jobs: list[tuple[int, str, str, str]] = []
         for parsed in batch:
             for piece in self.pieces(parsed):
-                if is_searchable(piece.paragraph):
+                if piece.paragraph.searchable:
                     text = embedding_text(parsed.document, piece.paragraph, piece.text)
                     jobs.append((len(jobs), parsed.document.doc_id, piece.node_id, text))
         vectors = self.embedder.embed_documents([text for *_, text in jobs])
@@ -712,10 +697,8 @@ def _describe(holder: dict[str, Any] | None) -> str:
 
 
 __all__ = [
-    "RETRIEVABLE_KINDS",
     "ParagraphIndex",
     "Piece",
-    "is_searchable",
     "paragraph_id_of",
     "split_into_pieces",
 ]

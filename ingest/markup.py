@@ -40,7 +40,7 @@ import io
 import re
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -49,8 +49,9 @@ from bs4.element import PreformattedString
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from assistant.errors import UnreadableDocument
-from assistant.types import SECTION_SEPARATOR, Paragraph, ParagraphKind
+from corpus.errors import UnreadableDocument
+from corpus.labels import PART_START, Labels, part_name
+from corpus.model import SECTION_SEPARATOR, Paragraph, ParagraphKind
 from ingest.paragraphs import is_preambular_opening
 from ingest.readers import error_detail
 
@@ -163,11 +164,6 @@ _NEW_WHERE = re.compile(
     r"(?:new\s+)?para(?:graph)?\s*(?P<num>\d{1,3}\w*)\s*$",
     re.IGNORECASE,
 )
-_PART = re.compile(
-    r"^(Annex(?:es)?|Appendix|Attachment|Enclosure)(?:\s+([IVXL]{1,6}|\d{1,2}|[A-Z]))?"
-    r"(?=$|[\s.:—–-])",
-    re.IGNORECASE,
-)
 _SECTION_NUMBERING = re.compile(r"^(?:[IVXL]{1,6}|[A-Z])\.\s+\S")
 _TERMINAL = (".", ";", ":", ",", "?", "!")
 _OPEN_ENDINGS = frozenset(
@@ -213,14 +209,6 @@ def _amendment(block: Block) -> _Amendment | None:
     text = para["text"]
     fragments = [f for f in block.marked if f in text] or [f for f in block.emphasised if f in text]
     return _Amendment(_normalise(para["num"]), text, tuple(fragments))
-
-
-def _part_name(text: str) -> str | None:
-    match = _PART.match(text)
-    if match is None:
-        return None
-    word = match.group(1).capitalize()
-    return f"{word} {match.group(2)}" if match.group(2) else word
 
 
 def _plain_heading(text: str) -> str:
@@ -391,9 +379,9 @@ def _classify(blocks: Sequence[Block]) -> list[_Classified]:
     out: list[_Classified] = []
     for block in blocks:
         if block.kind is BlockKind.HEADING:
-            name = _part_name(block.text)
-            if name:
-                part, numbering.restart = name, True
+            heading = PART_START.match(block.text)
+            if heading:
+                part, numbering.restart = part_name(heading), True
             out.append(_Classified(block, ParagraphKind.HEADING, part, block.text))
             continue
         amendment = _amendment(block)
@@ -414,33 +402,6 @@ def _classify(blocks: Sequence[Block]) -> list[_Classified]:
     return out
 
 
-@dataclass(slots=True)
-class _Labels:
-    counters: dict[str, int] = field(default_factory=dict)
-    used: set[tuple[str | None, str]] = field(default_factory=set)
-
-    def next(self, prefix: str) -> str:
-        self.counters[prefix] = self.counters.get(prefix, 0) + 1
-        return f"{prefix}{self.counters[prefix]}"
-
-    def claim(self, part: str | None, label: str) -> str:
-        """The label as printed, made unique if the document repeats a number in one part."""
-        unique, n = label, 1
-        while (part, unique) in self.used:
-            n += 1
-            unique = f"{label}-{n}"
-        self.used.add((part, unique))
-        return unique
-
-
-_PREFIX = {
-    ParagraphKind.HEADING: "h",
-    ParagraphKind.PREAMBULAR: "pp",
-    ParagraphKind.PROSE: "p",
-    ParagraphKind.AMENDMENT: "a",
-}
-
-
 def blocks_to_paragraphs(
     blocks: Sequence[Block], doc_id: str, *, source_offsets: bool
 ) -> list[Paragraph]:
@@ -451,7 +412,7 @@ def blocks_to_paragraphs(
     """
     kept = [b for b in blocks if b.text and not _is_boilerplate(b)]
     kept = _drop_chrome_sections(_promote_headings(_merge_continuations(kept)))
-    labels = _Labels()
+    labels = Labels()
     headings: list[tuple[int, str]] = []
     out: list[Paragraph] = []
     cursor = 0
@@ -464,7 +425,7 @@ def blocks_to_paragraphs(
             headings.append((c.block.level, c.text))
         if c.amendment and c.amendment.section:
             section = SECTION_SEPARATOR.join(s for s in (section, c.amendment.section) if s)
-        label = c.number or labels.next(_PREFIX[c.kind])
+        label = c.number or labels.next(c.kind)
         start, end = (
             (c.block.start, c.block.end) if source_offsets else (cursor, cursor + len(c.text))
         )
@@ -472,7 +433,7 @@ def blocks_to_paragraphs(
         out.append(
             Paragraph(
                 doc_id=doc_id,
-                paragraph=labels.claim(c.part, label),
+                label=labels.claim(c.part, label),
                 kind=c.kind,
                 text=c.text,
                 part=c.part,

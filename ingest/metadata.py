@@ -28,22 +28,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from assistant.types import DocumentKind
+from corpus.dates import MONTHS
+from corpus.model import DocumentKind
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 #: How many leading PDF pages :func:`extract_metadata` needs: the header block is on
 #: page 1, and a publication's running head must be seen on at least two inner pages.
 PAGES_NEEDED = 4

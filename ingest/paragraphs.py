@@ -27,16 +27,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from assistant.types import SECTION_SEPARATOR, Paragraph, ParagraphKind
+from corpus.labels import PART_LINE, Labels, part_name
+from corpus.model import SECTION_SEPARATOR, Paragraph, ParagraphKind
 from ingest.layout import Body, Line, join_lines, page_body, vocabulary
 
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
 _LETTERED = re.compile(r"^\((?:[a-z]{1,2}|[ivxl]+)\)\s")
-_PART = re.compile(
-    r"^(Annex(?:es)?|Appendix|Draft (?:resolution|decision)|Enclosure)(?:\s+([IVXL]+|\d+|[A-Z]))?"
-    r"\s*[.:]?$",
-    re.IGNORECASE,
-)
 _CHAPTER = re.compile(r"^Chapter\s+[IVXL]+\b")
 _ROMAN_HEADING = re.compile(r"^[IVXL]{1,6}\.\s+\S")
 _LETTER_HEADING = re.compile(r"^[A-Z]\.\s+[A-Z]")
@@ -108,27 +104,10 @@ class _State:
     expected: int = 1
     operative_seen: bool = False
     headings: list[tuple[int, str]] = field(default_factory=list)
-    counters: dict[str, int] = field(default_factory=dict)
-    labels: set[tuple[str | None, str]] = field(default_factory=set)
-    repeats: dict[tuple[str | None, str], int] = field(default_factory=dict)
+    labels: Labels = field(default_factory=Labels)
 
     def section(self) -> str:
         return SECTION_SEPARATOR.join(text for _, text in self.headings)
-
-    def next_label(self, prefix: str) -> str:
-        self.counters[prefix] = self.counters.get(prefix, 0) + 1
-        return f"{prefix}{self.counters[prefix]}"
-
-    def claim(self, part: str | None, label: str) -> str:
-        """The label, made unique within its part: a number printed twice becomes "12bis",
-        a third time "12-3", and so on."""
-        unique, n = label, self.repeats.get((part, label), 1)
-        while (part, unique) in self.labels:
-            n += 1
-            unique = f"{label}bis" if n == 2 else f"{label}-{n}"
-        self.repeats[(part, label)] = n
-        self.labels.add((part, unique))
-        return unique
 
 
 def is_preambular_opening(text: str) -> bool:
@@ -144,7 +123,7 @@ def is_preambular_opening(text: str) -> bool:
 
 def _heading_level(text: str, state: _State) -> int | None:
     """The level of a line that is a heading by its numbering, else None."""
-    if _PART.match(text):
+    if PART_LINE.match(text):
         return 0
     if _RESOLUTION_TITLE.match(text):
         return 0
@@ -227,12 +206,12 @@ class _Builder:
         text = join_lines(draft.texts(), self.words).strip()
         if not text:
             return
-        label = self.state.claim(draft.part, draft.label)
+        label = self.state.labels.claim(draft.part, draft.label)
         first, last = draft.lines[0], draft.lines[-1]
         self.out.append(
             Paragraph(
                 doc_id=self.doc_id,
-                paragraph=label,
+                label=label,
                 kind=draft.kind,
                 text=text,
                 part=draft.part,
@@ -263,16 +242,18 @@ class _Builder:
         self.current.add(line, text)
 
     def heading(self, line: Line, level: int) -> None:
-        part = _PART.match(line.text)
+        part = PART_LINE.match(line.text)
         if part:
             self.flush()
-            self.state.part = _part_name(line.text)
+            self.state.part = part_name(part)
             self.state.expected = 1
             self.state.operative_seen = False
             self.state.headings = []
         elif _CHAPTER.match(line.text):
             self.state.part = None
-        self.start(ParagraphKind.HEADING, self.state.next_label("h"), line, level=level)
+        self.start(
+            ParagraphKind.HEADING, self.state.labels.next(ParagraphKind.HEADING), line, level=level
+        )
 
     def body(self, line: Line, prev: Line | None) -> None:
         current = self.current
@@ -298,7 +279,9 @@ class _Builder:
             and _PREAMBULAR_TURN.match(line.text)
             and not _inside_quotation(current)
         ):
-            self.start(ParagraphKind.PREAMBULAR, self.state.next_label("pp"), line)
+            self.start(
+                ParagraphKind.PREAMBULAR, self.state.labels.next(ParagraphKind.PREAMBULAR), line
+            )
             return
         sub_item = _LETTERED.match(line.text) or numbered
         if (
@@ -317,9 +300,11 @@ class _Builder:
             current.add(line)
             return
         if not self.state.operative_seen and is_preambular_opening(line.text):
-            self.start(ParagraphKind.PREAMBULAR, self.state.next_label("pp"), line)
+            self.start(
+                ParagraphKind.PREAMBULAR, self.state.labels.next(ParagraphKind.PREAMBULAR), line
+            )
         else:
-            self.start(ParagraphKind.PROSE, self.state.next_label("p"), line)
+            self.start(ParagraphKind.PROSE, self.state.labels.next(ParagraphKind.PROSE), line)
 
     def _continues_numbering(self, number: int, line: Line, prev: Line | None) -> bool:
         expected = self.state.expected
@@ -340,13 +325,6 @@ class _Builder:
         if _NAMED_HEADING.match(current.first_text):
             return not last.endswith((".", ":"))
         return not last.endswith(_TERMINAL) and len(current.lines) < 4 and len(line.text) < 120
-
-
-def _part_name(text: str) -> str:
-    match = _PART.match(text)
-    assert match is not None
-    word = match.group(1).capitalize()
-    return f"{word} {match.group(2)}" if match.group(2) else word
 
 
 def detect_paragraphs(body: Body, doc_id: str) -> list[Paragraph]:
@@ -388,7 +366,7 @@ def detect_paragraphs(body: Body, doc_id: str) -> list[Paragraph]:
         builder.out.append(
             Paragraph(
                 doc_id=doc_id,
-                paragraph=f"fn{note.number}",
+                label=f"fn{note.number}",
                 kind=ParagraphKind.FOOTNOTE,
                 text=note.text,
                 page_start=note.page,
@@ -429,7 +407,7 @@ def _after_part_heading(builder: _Builder) -> bool:
         current is not None
         and current.kind is ParagraphKind.HEADING
         and len(current.lines) == 1
-        and _PART.match(current.first_text) is not None
+        and PART_LINE.match(current.first_text) is not None
     )
 
 
@@ -474,7 +452,7 @@ def _inside_heading(builder: _Builder, line: Line) -> bool:
         and not current.lines[-1].text.endswith((".", ":"))
         and len(current.lines[-1].text) >= 50
         and not line.indented
-        and _PART.match(line.text) is None
+        and PART_LINE.match(line.text) is None
     )
 
 
@@ -483,10 +461,10 @@ def _unique_footnotes(paragraphs: list[Paragraph]) -> list[Paragraph]:
     out = []
     for p in paragraphs:
         if p.kind is ParagraphKind.FOOTNOTE:
-            n = seen.get(p.paragraph, 0)
-            seen[p.paragraph] = n + 1
+            n = seen.get(p.label, 0)
+            seen[p.label] = n + 1
             if n:
-                p = replace(p, paragraph=f"{p.paragraph}.{n + 1}")
+                p = replace(p, label=f"{p.label}.{n + 1}")
         out.append(p)
     return out
 

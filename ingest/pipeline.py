@@ -31,9 +31,10 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.errors import UnreadableDocument
-from assistant.settings import Settings
-from assistant.types import Document, Paragraph, ParsedDocument
+from corpus.dates import printed_date
+from corpus.errors import UnreadableDocument
+from corpus.model import Document, Paragraph, ParsedDocument
+from corpus.settings import Settings
 from ingest.metadata import extract_metadata
 from ingest.paragraphs import pdf_paragraphs
 from ingest.readers import (
@@ -103,6 +104,7 @@ def parse_source(
         date=meta.date,
         kind=meta.kind,
         pages=len(pages) if fmt == "pdf" else None,
+        dated=printed_date(meta.date),
     )
     return ParsedDocument(document=document, paragraphs=tuple(paragraphs))
 

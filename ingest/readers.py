@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import UnreadableDocument
-from assistant.settings import Settings
+from corpus.errors import UnreadableDocument
+from corpus.settings import Settings
 
 PDF_SUFFIXES = frozenset({".pdf"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})

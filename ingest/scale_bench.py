@@ -38,8 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.settings import SHARED_DIR, Settings
-from assistant.types import ParsedDocument
+from corpus.model import ParsedDocument
+from corpus.settings import SHARED_DIR, Settings
 
 NOISE = 0.1 / math.sqrt(384)
 PROBE_QUESTIONS = 60
@@ -157,9 +157,8 @@ def _base_corpus(settings: Settings) -> tuple[list[ParsedDocument], dict[str, li
 
 
 def _searchable(parsed: ParsedDocument) -> int:
-    from ingest.index import is_searchable
 
-    return sum(1 for p in parsed.paragraphs if is_searchable(p))
+    return sum(1 for p in parsed.paragraphs if p.searchable)
 
 
 def grow(

@@ -105,7 +105,7 @@ def manifests(corpus_dir: Path, distractors_dir: Path) -> list[tuple[Path, dict]
 def full_settings(corpus_dir: Path, distractors_dir: Path):
     """Settings for an index of the WSIS corpus with the distractors, kept under .wsis/ so
     that reruns only re-ingest what changed (ingest is incremental)."""
-    from assistant.settings import Settings
+    from corpus.settings import Settings
 
     return Settings(
         corpus_dirs=[corpus_dir, distractors_dir],
@@ -138,7 +138,7 @@ def build_assistant(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path):
 
         from assistant.core import Assistant
         from assistant.services import with_uploads
-        from assistant.settings import Settings
+        from corpus.settings import Settings
         from ingest.embedding import SentenceTransformerEmbedder
         from ingest.index import ParagraphIndex
         from ingest.pipeline import ingest

@@ -41,7 +41,7 @@ def main() -> None:
     from chromadb.api.models.Collection import Collection
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from assistant.settings import Settings
+    from corpus.settings import Settings
     from ingest.embedding import SentenceTransformerEmbedder
     from ingest.index import PENDING, ParagraphIndex
     from ingest.pipeline import ingest

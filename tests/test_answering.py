@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from assistant.answer import REFUSAL
 from assistant.catalog import Catalog
 from assistant.cli import main
-from assistant.errors import InvalidQuestion
 from assistant.references import named_documents, paragraph_references
 from assistant.retrieval import Filters
-from assistant.types import DocumentKind
+from corpus.errors import InvalidQuestion
+from corpus.model import DocumentKind
 
 pytestmark = pytest.mark.corpus
 
@@ -202,7 +202,7 @@ def test_reference_parsing_is_pure() -> None:
     assert [d.symbol for d in named_documents("paragraph 45 of A/RES/80/173")] == ["A/RES/80/173"]
     assert named_documents("GDC paragraph 48")[0].part == "Annex I"
     refs = paragraph_references("operative paragraph 12 of resolution 79/277")
-    assert [(r.document.symbol, r.paragraph) for r in refs] == [("A/RES/79/277", "12")]
+    assert [(r.document.symbol, r.label) for r in refs] == [("A/RES/79/277", "12")]
     assert paragraph_references("What about the IGF?") == []
 
 

@@ -18,9 +18,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from assistant.types import DocumentKind
 from corpus.cli import corpus_group
-from corpus.fetch import (
+from corpus.model import DocumentKind
+from ingest.fetch import (
     DEFAULT_ODS_URL,
     CorpusEntry,
     FetchReport,

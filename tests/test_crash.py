@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from assistant.core import Assistant
-from assistant.settings import Settings
+from corpus.settings import Settings
 from ingest.embedding import SentenceTransformerEmbedder
 from ingest.index import PENDING, ParagraphIndex
 from ingest.pipeline import ingest, parse_file
@@ -64,7 +64,7 @@ def _norm(text: str) -> str:
 
 
 def _paragraphs_of(path: Path, doc_id: str) -> list[tuple[str | None, str, str]]:
-    return [(p.part, p.paragraph, _norm(p.text)) for p in parse_file(path, doc_id).paragraphs]
+    return [(p.part, p.label, _norm(p.text)) for p in parse_file(path, doc_id).paragraphs]
 
 
 @dataclass
@@ -147,7 +147,7 @@ def _run_child(case: Case, moment: str, n: int, kill_after: float | None = None)
 def _shown(assistant: Assistant) -> dict[str, list[tuple[str | None, str, str]]]:
     catalog = assistant.catalog
     return {
-        doc_id: [(p.part, p.paragraph, _norm(p.text)) for p in paragraphs]
+        doc_id: [(p.part, p.label, _norm(p.text)) for p in paragraphs]
         for doc_id, paragraphs in catalog.by_doc.items()
     }
 

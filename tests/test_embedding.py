@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.settings import Settings
+from corpus.settings import Settings
 from ingest.embedding import (
     OnnxEmbedder,
     SentenceTransformerEmbedder,
     embedder_for,
     make_embedder,
 )
-from ingest.index import embedding_text, is_searchable
+from ingest.index import embedding_text
 from ingest.pipeline import parse_file
 
 QUESTIONS = (
@@ -32,7 +32,7 @@ QUESTIONS = (
 def paragraphs(corpus_dir: Path) -> list[str]:
     """A dozen searchable paragraphs of the WSIS+20 outcome, as ingest embeds them."""
     parsed = parse_file(corpus_dir / "A_RES_80_173.pdf")
-    searchable = [p for p in parsed.paragraphs if is_searchable(p)]
+    searchable = [p for p in parsed.paragraphs if p.searchable]
     return [embedding_text(parsed.document, p, p.text) for p in searchable[::20][:12]]
 
 
@@ -98,7 +98,7 @@ def test_a_question_is_answered_without_loading_pytorch(full_assistant, full_set
         "import json, sys\n"
         "from pathlib import Path\n"
         "from assistant.core import Assistant\n"
-        "from assistant.settings import Settings\n"
+        "from corpus.settings import Settings\n"
         f"settings = Settings(index_dir=Path({str(full_settings.index_dir)!r}))\n"
         "answer = Assistant(settings)"
         f".ask({question!r})\n"

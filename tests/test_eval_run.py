@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from assistant.answers import Answer, Hit
 from assistant.cli import main
-from assistant.types import Answer, Document, DocumentKind, Hit, Paragraph, ParagraphKind
+from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind
 from eval.metrics import INTERVALS_NOTE
 from eval.report import document_accuracy, hit_curve, write_report
 from eval.run import (
@@ -271,7 +272,7 @@ SMALL_TESTSET = [
 @pytest.mark.slow
 @pytest.mark.corpus
 def test_wsis_eval_with_baselines_on_three_pdfs(corpus_dir: Path, tmp_path: Path) -> None:
-    from assistant.settings import Settings
+    from corpus.settings import Settings
     from ingest.embedding import SentenceTransformerEmbedder
     from ingest.index import ParagraphIndex
     from ingest.pipeline import ingest

@@ -32,8 +32,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from assistant.errors import UnreadableDocument
-from assistant.types import DocumentKind, Paragraph, ParagraphKind
+from corpus.errors import UnreadableDocument
+from corpus.model import DocumentKind, Paragraph, ParagraphKind
 from ingest.layout import (
     document_text,
     join_lines,
@@ -149,12 +149,12 @@ def _is_subsequence(needle: str, haystack: str) -> bool:
 
 
 def _assert_well_formed(paragraphs: Sequence[Paragraph]) -> None:
-    keys = [(p.part, p.paragraph) for p in paragraphs]
+    keys = [(p.part, p.label) for p in paragraphs]
     assert len(keys) == len(set(keys)), "labels repeat within a part"
     for order, p in enumerate(paragraphs):
         assert p.order == order
         assert p.text and p.text == p.text.strip(), repr(p.text)
-        assert p.paragraph and p.paragraph == p.paragraph.strip()
+        assert p.label and p.label == p.label.strip()
         assert 0 <= p.char_start <= p.char_end
 
 
@@ -194,14 +194,12 @@ def test_pdf_paragraphs_keep_their_promises(pages: list[str]) -> None:
         source = _non_space(text[p.char_start : p.char_end])
         assert _is_subsequence(_non_space(p.text), source), (p.text, source)
         if p.kind is ParagraphKind.OPERATIVE:
-            assert re.fullmatch(r"\d{1,3}(?:bis|-\d+)?", p.paragraph), p.paragraph
+            assert re.fullmatch(r"\d{1,3}(?:bis|-\d+)?", p.label), p.label
 
 
 def test_a_number_printed_again_in_one_part_gets_bis_then_a_count() -> None:
     pages = ["Annex\n1. First.\nAnnex\n1. Again.\nAnnex\n1. Once more.\nAnnex\n1. Last."]
-    labels = [
-        p.paragraph for p in pdf_paragraphs(pages, "doc") if p.kind is not ParagraphKind.HEADING
-    ]
+    labels = [p.label for p in pdf_paragraphs(pages, "doc") if p.kind is not ParagraphKind.HEADING]
     assert labels == ["1", "1bis", "1-3", "1-4"]
 
 
@@ -353,7 +351,7 @@ def test_html_list_letters_and_numerals_out_of_range_are_written_in_digits(
 def test_html_list_with_an_unusable_start_is_numbered_from_1(start: str) -> None:
     page = f'<ol start="{start}"><li>Decides one.</li><li>Decides two.</li></ol>'
     paragraphs = html_paragraphs(page, "doc")
-    assert [(p.paragraph, p.text) for p in paragraphs] == [
+    assert [(p.label, p.text) for p in paragraphs] == [
         ("1", "Decides one."),
         ("2", "Decides two."),
     ]

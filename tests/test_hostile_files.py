@@ -33,9 +33,9 @@ from hypothesis import strategies as st
 from pypdf import PdfWriter
 from pypdf.generic import NameObject, StreamObject
 
-from assistant.errors import UnreadableDocument
-from assistant.settings import Settings
-from assistant.types import ParsedDocument
+from corpus.errors import UnreadableDocument
+from corpus.model import ParsedDocument
+from corpus.settings import Settings
 from ingest.index import ParagraphIndex
 from ingest.pipeline import ingest, parse_file, parse_isolated, parse_many
 from ingest.readers import ParseLimits, SourceFile, pdf_pages
@@ -152,7 +152,7 @@ def _refusal(path: Path, limits: ParseLimits | None = None) -> str:
 
 def test_the_pdfs_made_here_are_read_when_nothing_is_wrong(tmp_path: Path) -> None:
     parsed = parse_file(_write(tmp_path, "plain.pdf", _one_page_pdf()))
-    assert [(p.paragraph, p.text) for p in parsed.paragraphs] == [
+    assert [(p.label, p.text) for p in parsed.paragraphs] == [
         ("1", DECISION.decode()[3:]),
     ]
     parsed = parse_file(_write(tmp_path, "tree.pdf", _nested_page_tree(20)))
@@ -193,7 +193,7 @@ def test_deeply_nested_objects_are_refused(tmp_path: Path) -> None:
 
 def test_a_deeply_nested_outline_does_not_stop_the_text_being_read(tmp_path: Path) -> None:
     parsed = parse_file(_write(tmp_path, "outline.pdf", _deep_outline(20_000)))
-    assert [p.paragraph for p in parsed.paragraphs] == ["1"]
+    assert [p.label for p in parsed.paragraphs] == ["1"]
 
 
 def test_a_stream_that_inflates_to_100_mb_is_refused_within_the_limits(tmp_path: Path) -> None:
@@ -225,7 +225,7 @@ def _assert_parsed_or_refused(path: Path) -> None:
         assert exc.path == str(path)
         assert exc.reason
         return
-    keys = [(p.part, p.paragraph) for p in parsed.paragraphs]
+    keys = [(p.part, p.label) for p in parsed.paragraphs]
     assert len(keys) == len(set(keys))
     assert all(p.text.strip() for p in parsed.paragraphs)
     assert parsed.document.pages is not None and parsed.document.pages >= 1

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from assistant import services
 from assistant.core import Assistant
 from assistant.services import UploadRejected
-from assistant.settings import Settings
+from corpus.settings import Settings
 from ingest.pipeline import IGNORED_NAMES, corpus_files
 from ingest.readers import SUPPORTED_SUFFIXES
 

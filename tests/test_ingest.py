@@ -29,11 +29,11 @@ from pypdf import PdfReader, PdfWriter
 
 from assistant.catalog import Catalog
 from assistant.cli import main
-from assistant.errors import IndexBusy, IndexMissing, StaleIndex
-from assistant.settings import PARSER_VERSION, Settings
-from assistant.types import Paragraph, ParagraphKind, ParsedDocument
+from corpus.errors import IndexBusy, IndexMissing, StaleIndex
+from corpus.model import Paragraph, ParagraphKind, ParsedDocument
+from corpus.settings import PARSER_VERSION, Settings
 from ingest.embedding import SentenceTransformerEmbedder
-from ingest.index import ParagraphIndex, is_searchable, paragraph_id_of, split_into_pieces
+from ingest.index import ParagraphIndex, paragraph_id_of, split_into_pieces
 from ingest.pipeline import IngestReport, ingest, parse_file
 
 pytestmark = pytest.mark.corpus
@@ -136,7 +136,7 @@ def _nodes(index: ParagraphIndex, doc_id: str | None = None) -> list[tuple[str, 
 
 
 def _retrievable_pieces(index: ParagraphIndex, parsed: ParsedDocument) -> int:
-    return sum(1 for piece in index.pieces(parsed) if is_searchable(piece.paragraph))
+    return sum(1 for piece in index.pieces(parsed) if piece.paragraph.searchable)
 
 
 def _assert_no_duplicates(index: ParagraphIndex) -> None:
@@ -154,9 +154,7 @@ def test_first_ingest_indexes_every_paragraph(built: Built) -> None:
     report = built.first
     index = built.index()
     parsed = {doc_id: parse_file(path) for doc_id, path in built.sources.items()}
-    paragraphs = sum(
-        len({p.id for p in doc.paragraphs if is_searchable(p)}) for doc in parsed.values()
-    )
+    paragraphs = sum(len({p.id for p in doc.paragraphs if p.searchable}) for doc in parsed.values())
     assert report.ok, report.skipped
     assert sorted(report.added) == sorted(SOURCES)
     assert (report.updated, report.removed, report.unchanged) == ([], [], 0)
@@ -204,7 +202,7 @@ def test_a_node_id_opens_with_its_paragraph_id(built: Built) -> None:
 
 def test_pieces_are_slices_that_join_back_into_the_paragraph() -> None:
     text = "First sentence here. Second one follows;\nthird on its own line. (a) Fourth."
-    paragraph = Paragraph(doc_id="d", paragraph="1", kind=ParagraphKind.OPERATIVE, text=text)
+    paragraph = Paragraph(doc_id="d", label="1", kind=ParagraphKind.OPERATIVE, text=text)
     pieces = split_into_pieces(paragraph, 4, lambda t: len(t.split()))
     assert len(pieces) == 4
     assert "".join(p.text for p in pieces) == text

@@ -12,8 +12,8 @@ import pytest
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from assistant.errors import UnreadableDocument
-from assistant.types import SECTION_SEPARATOR, Paragraph, ParagraphKind
+from corpus.errors import UnreadableDocument
+from corpus.model import SECTION_SEPARATOR, Paragraph, ParagraphKind
 from ingest.markup import docx_paragraphs, html_paragraphs, markdown_paragraphs, text_paragraphs
 from ingest.readers import decode_text, read_source
 
@@ -30,7 +30,7 @@ def _read(corpus_dir: Path, name: str) -> str:
 
 
 def _assert_unique_labels(paragraphs: list[Paragraph]) -> None:
-    keys = [(p.part, p.paragraph) for p in paragraphs]
+    keys = [(p.part, p.label) for p in paragraphs]
     assert len(keys) == len(set(keys))
 
 
@@ -64,7 +64,7 @@ def test_itu_every_bullet_is_one_amendment_with_its_target(
         "19", "44", "54", "63", "74", "99",
         "new 20", "new 21", "new 66", "new 53", "new 127",
     ]  # fmt: skip
-    assert [a.paragraph for a in amendments] == [f"a{i}" for i in range(1, 12)]
+    assert [a.label for a in amendments] == [f"a{i}" for i in range(1, 12)]
 
 
 @pytest.mark.corpus
@@ -263,7 +263,7 @@ def test_html_drops_script_and_navigation_and_numbers_paragraphs() -> None:
     joined = " ".join(p.text + " " + p.section for p in paragraphs)
     for chrome in ("alert", "Secret navigation", "Home", "Footer", "color: red", "Share this"):
         assert chrome not in joined
-    assert [(p.paragraph, p.kind) for p in paragraphs] == [
+    assert [(p.label, p.kind) for p in paragraphs] == [
         ("h1", ParagraphKind.HEADING),
         ("pp1", ParagraphKind.PREAMBULAR),
         ("pp2", ParagraphKind.PREAMBULAR),
@@ -297,7 +297,7 @@ def test_html_ordered_lists_are_numbered_as_a_browser_shows_them() -> None:
         "<li>Lists:<ol type='a'><li>one;</li><li>two.</li></ol></li></ol>"
     )
     paragraphs = html_paragraphs(html, "annex")
-    assert [(p.part, p.paragraph, p.text) for p in paragraphs] == [
+    assert [(p.part, p.label, p.text) for p in paragraphs] == [
         ("Annex I", "h1", "Annex I"),
         ("Annex I", "1", "Opens the annex."),
         ("Annex I", "2", "Lists: (a) one; (b) two."),
@@ -326,7 +326,7 @@ def test_docx_headings_preambular_operative_and_lettered_items(tmp_path: Path) -
 
     paragraphs = docx_paragraphs(data, "draft", "draft.docx")
 
-    assert [(p.paragraph, p.kind) for p in paragraphs] == [
+    assert [(p.label, p.kind) for p in paragraphs] == [
         ("h1", ParagraphKind.HEADING),
         ("pp1", ParagraphKind.PREAMBULAR),
         ("pp2", ParagraphKind.PREAMBULAR),
@@ -350,7 +350,7 @@ def test_docx_automatic_numbering_is_read(tmp_path: Path) -> None:
     document.add_paragraph("Decides to convene a high-level meeting;", style="List Number")
     document.add_paragraph("Requests a report;", style="List Number")
     paragraphs = docx_paragraphs(_save(document, tmp_path / "numbered.docx"), "n", "n.docx")
-    assert [(p.paragraph, p.kind, p.text) for p in paragraphs] == [
+    assert [(p.label, p.kind, p.text) for p in paragraphs] == [
         ("1", ParagraphKind.OPERATIVE, "Decides to convene a high-level meeting;"),
         ("2", ParagraphKind.OPERATIVE, "Requests a report;"),
     ]
@@ -366,7 +366,7 @@ def test_docx_amendment_marks_underlined_insertions_and_drops_deletions(tmp_path
     paragraphs = docx_paragraphs(_save(document, tmp_path / "a.docx"), "a", "a.docx")
     assert len(paragraphs) == 1
     amendment = paragraphs[0]
-    assert (amendment.kind, amendment.paragraph, amendment.target) == (
+    assert (amendment.kind, amendment.label, amendment.target) == (
         ParagraphKind.AMENDMENT,
         "a1",
         "44",
@@ -448,11 +448,16 @@ Accept all cookies to continue.
 
 def test_markdown_rules_on_a_small_document() -> None:
     paragraphs = markdown_paragraphs(NOTE, "note")
-    assert [(p.part, p.paragraph, p.kind, p.text) for p in paragraphs] == [
-        (None, "h1", ParagraphKind.HEADING, "Draft decision"),
-        (None, "pp1", ParagraphKind.PREAMBULAR, "Recalling its earlier decision,"),
-        (None, "1", ParagraphKind.OPERATIVE, "Decides that the review shall: (a) be inclusive;"),
-        (None, "2", ParagraphKind.OPERATIVE, "Requests a report."),
+    assert [(p.part, p.label, p.kind, p.text) for p in paragraphs] == [
+        ("Draft decision", "h1", ParagraphKind.HEADING, "Draft decision"),
+        ("Draft decision", "pp1", ParagraphKind.PREAMBULAR, "Recalling its earlier decision,"),
+        (
+            "Draft decision",
+            "1",
+            ParagraphKind.OPERATIVE,
+            "Decides that the review shall: (a) be inclusive;",
+        ),
+        ("Draft decision", "2", ParagraphKind.OPERATIVE, "Requests a report."),
         ("Annex", "h2", ParagraphKind.HEADING, "Annex"),
         ("Annex", "1", ParagraphKind.OPERATIVE, "Numbering restarts in the annex."),
     ]
@@ -470,7 +475,7 @@ def test_text_blocks_headings_and_offsets() -> None:
         "2. Requests a report.\n"
     )
     paragraphs = text_paragraphs(text, "txt")
-    assert [(p.paragraph, p.kind) for p in paragraphs] == [
+    assert [(p.label, p.kind) for p in paragraphs] == [
         ("h1", ParagraphKind.HEADING),
         ("pp1", ParagraphKind.PREAMBULAR),
         ("1", ParagraphKind.OPERATIVE),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.types import DocumentKind
+from corpus.model import DocumentKind
 from ingest.metadata import PAGES_NEEDED, DocumentMetadata, extract_metadata
 from ingest.readers import decode_text, pdf_pages, read_source
 

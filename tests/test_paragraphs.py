@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import UnreadableDocument
-from assistant.types import Paragraph, ParagraphKind, ParsedDocument
+from corpus.errors import UnreadableDocument
+from corpus.model import Paragraph, ParagraphKind, ParsedDocument
 from ingest.layout import (
     join_lines,
     mend_spaced_hyphens,
@@ -58,7 +58,7 @@ def _page(header: str, body: str) -> str:
 
 
 def _operative(paragraphs: list[Paragraph]) -> dict[str, Paragraph]:
-    return {p.paragraph: p for p in paragraphs if p.kind is ParagraphKind.OPERATIVE}
+    return {p.label: p for p in paragraphs if p.kind is ParagraphKind.OPERATIVE}
 
 
 def test_running_header_of_a_short_resolution_is_removed() -> None:
@@ -149,7 +149,7 @@ def test_footnotes_are_kept_apart_with_their_numbers_and_pages() -> None:
         ("4", "United Nations, Treaty Series, vol. 2515, No. 44910.", 2),
     ]
     paragraphs = pdf_paragraphs([FRONT_PAGE, FOOTNOTED_PAGE], "A_RES_99_3")
-    notes = {p.paragraph: p for p in paragraphs if p.kind is ParagraphKind.FOOTNOTE}
+    notes = {p.label: p for p in paragraphs if p.kind is ParagraphKind.FOOTNOTE}
     assert notes["fn2"].text == "Resolution 217 A (III)."
     assert notes["fn4"].text.startswith("United Nations, Treaty Series")
     assert not any(
@@ -233,7 +233,7 @@ def _kind(parsed: ParsedDocument, kind: ParagraphKind) -> list[Paragraph]:
 
 
 def _get(parsed: ParsedDocument, label: str, part: str | None = None) -> Paragraph:
-    found = [p for p in parsed.paragraphs if p.paragraph == label and p.part == part]
+    found = [p for p in parsed.paragraphs if p.label == label and p.part == part]
     assert len(found) == 1, f"{parsed.document.doc_id} {part} {label}: {len(found)} found"
     return found[0]
 
@@ -265,7 +265,7 @@ OUTCOME_CHROME = [
 
 @pytest.mark.corpus
 def test_outcome_operative_paragraphs_run_1_to_127_once_each(outcome: ParsedDocument) -> None:
-    labels = [p.paragraph for p in _kind(outcome, ParagraphKind.OPERATIVE)]
+    labels = [p.label for p in _kind(outcome, ParagraphKind.OPERATIVE)]
     assert labels == [str(n) for n in range(1, 128)]
     assert {p.part for p in _kind(outcome, ParagraphKind.OPERATIVE)} == {None}
 
@@ -303,7 +303,7 @@ def test_outcome_paragraphs_carry_no_page_chrome(outcome: ParsedDocument) -> Non
     # paragraph as printed (127 says "a high-level meeting on the overall review").
     body = _kind(outcome, ParagraphKind.OPERATIVE) + _kind(outcome, ParagraphKind.PREAMBULAR)
     offending = [
-        (p.paragraph, pattern.pattern)
+        (p.label, pattern.pattern)
         for p in body
         for pattern in OUTCOME_CHROME
         if pattern.search(p.text)
@@ -327,7 +327,7 @@ def test_outcome_footnotes_are_kept_apart(outcome: ParsedDocument) -> None:
     notes = [p.text for p in _kind(outcome, ParagraphKind.FOOTNOTE) if len(p.text) > 12]
     assert len(notes) >= 10
     leaked = [
-        (p.paragraph, note)
+        (p.label, note)
         for p in outcome.paragraphs
         for note in notes
         if p.kind is not ParagraphKind.FOOTNOTE and note in p.text
@@ -338,7 +338,7 @@ def test_outcome_footnotes_are_kept_apart(outcome: ParsedDocument) -> None:
 @pytest.mark.corpus
 def test_outcome_preambular_paragraphs(outcome: ParsedDocument) -> None:
     preambular = _kind(outcome, ParagraphKind.PREAMBULAR)
-    assert [p.paragraph for p in preambular] == [f"pp{n}" for n in range(1, 8)]
+    assert [p.label for p in preambular] == [f"pp{n}" for n in range(1, 8)]
     openers = ("Recalling", "Reaffirming", "Welcoming", "Building on")
     assert all(p.text.startswith(openers) for p in preambular), [p.text[:30] for p in preambular]
     assert preambular[0].text.startswith("Recalling the outcome document of the high-level meeting")
@@ -367,7 +367,7 @@ def test_paragraph_running_across_a_page_break_is_one(parse: Parse, distractors_
 def test_numbering_restarts_in_each_annex(pact: ParsedDocument) -> None:
     runs: dict[str | None, list[str]] = {}
     for p in _kind(pact, ParagraphKind.OPERATIVE):
-        runs.setdefault(p.part, []).append(p.paragraph)
+        runs.setdefault(p.part, []).append(p.label)
     assert list(runs) == [None, "Annex I", "Annex II"]
     assert runs[None] == [str(n) for n in range(1, 85)]
     assert runs["Annex I"] == [str(n) for n in range(1, 75)]
@@ -436,12 +436,12 @@ def test_every_document_has_unique_labels_and_no_page_chrome(
         except UnreadableDocument as exc:
             problems.append(f"{path.name}: unreadable ({exc.reason})")
             continue
-        labels = Counter((p.part, p.paragraph) for p in parsed.paragraphs)
+        labels = Counter((p.part, p.label) for p in parsed.paragraphs)
         repeated = sorted((str(part), label) for (part, label), n in labels.items() if n > 1)
         if repeated:
             problems.append(f"{path.name}: labels used twice {repeated[:5]}")
         chrome = [
-            p.paragraph
+            p.label
             for p in parsed.paragraphs
             if p.kind is not ParagraphKind.FOOTNOTE and _JOB_AND_PAGE.search(p.text)
         ]
@@ -474,11 +474,11 @@ def test_resolution_body_before_its_annex_is_kept(parse: Parse, distractors_dir:
     )
     runs = {p.part for p in _kind(parsed, ParagraphKind.OPERATIVE)}
     assert runs == {"Annex"}
-    assert [p.paragraph for p in _kind(parsed, ParagraphKind.OPERATIVE)] == [
+    assert [p.label for p in _kind(parsed, ParagraphKind.OPERATIVE)] == [
         str(n) for n in range(1, 45)
     ]
     assert _get(parsed, "1", "Annex").text.startswith("We, Heads of State and Government")
-    assert not any(p.part is None and p.paragraph.isdigit() for p in parsed.paragraphs)
+    assert not any(p.part is None and p.label.isdigit() for p in parsed.paragraphs)
 
 
 @pytest.mark.corpus
@@ -486,7 +486,7 @@ def test_footnotes_without_a_rule_are_kept_apart(parse: Parse, corpus_dir: Path)
     """A/80/62 prints its footnotes under a blank line, without the usual rule."""
     parsed = parse(corpus_dir / "A_80_62.en.pdf")
     notes = _kind(parsed, ParagraphKind.FOOTNOTE)
-    assert [p.paragraph for p in notes] == [f"fn{n}" for n in range(1, 84)]
+    assert [p.label for p in notes] == [f"fn{n}" for n in range(1, 84)]
     assert _get(parsed, "fn2").text == "A/RES/79/1."
     assert _get(parsed, "fn2").page_start == 3
     assert _get(parsed, "fn12").text.startswith("https://www.unescwa.org/events/")
@@ -502,7 +502,7 @@ def test_footnotes_without_a_rule_are_kept_apart(parse: Parse, corpus_dir: Path)
     )
     assert "https://" not in eighty_six.text
     leaked = [
-        p.paragraph
+        p.label
         for p in parsed.paragraphs
         if p.kind is not ParagraphKind.FOOTNOTE
         and re.match(r"\d{1,3} (?:https?://|A/RES/)", p.text)
@@ -560,7 +560,7 @@ def test_unequivocally_condemning_is_preambular(parse: Parse, corpus_dir: Path) 
     condemning = [p for p in parsed.paragraphs if p.text.startswith("Unequivocally condemning")]
     assert len(condemning) == 1
     assert condemning[0].kind is ParagraphKind.PREAMBULAR
-    assert condemning[0].paragraph == "pp29"
+    assert condemning[0].label == "pp29"
     assert condemning[0].order < _get(parsed, "1").order
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.answer import AbstentionPolicy, ExtractiveAnswerer, asks_where
+from assistant.answers import Hit
 from assistant.catalog import Catalog
 from assistant.references import (
     NamedDocument,
@@ -22,7 +23,7 @@ from assistant.references import (
     without_document_names,
 )
 from assistant.retrieval import LexicalIndex, RetrievalTrace, named_first
-from assistant.types import Document, DocumentKind, Hit, Paragraph, ParagraphKind
+from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind
 from eval.calibrate import Evidence, best_policy
 from eval.testset import GoldItem, TestItem
 
@@ -38,7 +39,7 @@ def document(doc_id: str, symbol: str | None = None) -> Document:
 def paragraph(doc_id: str, label: str, text: str, order: int = 0) -> Paragraph:
     return Paragraph(
         doc_id=doc_id,
-        paragraph=label,
+        label=label,
         kind=ParagraphKind.OPERATIVE,
         text=text,
         part=None,
@@ -277,9 +278,8 @@ def test_calibration_fits_a_policy_that_separates_clear_cases() -> None:
 def test_every_searchable_paragraph_gets_a_dense_score(full_assistant) -> None:
     """Long paragraphs are embedded in pieces; each is found again under its index id."""
     retriever = full_assistant.retriever
-    from ingest.index import is_searchable
 
-    keys = [k for k, p in full_assistant.catalog.paragraphs.items() if is_searchable(p)]
+    keys = [k for k, p in full_assistant.catalog.paragraphs.items() if p.searchable]
     assert all(k in retriever.lexical.position for k in keys)
     question = (
         "the Independent International Scientific Panel on Artificial Intelligence, "
@@ -289,7 +289,7 @@ def test_every_searchable_paragraph_gets_a_dense_score(full_assistant) -> None:
     establishing = next(
         p
         for p in full_assistant.catalog.by_doc["A_RES_79_325"]
-        if p.paragraph == "1" and p.kind is ParagraphKind.OPERATIVE
+        if p.label == "1" and p.kind is ParagraphKind.OPERATIVE
     )
     row = retriever.lexical.position[establishing.id]
     assert signals.dense[row] > signals.dense_floor[row]

@@ -23,8 +23,8 @@ from click.testing import CliRunner
 from assistant.app_bench import free_port, wait_until_up
 from assistant.cli import main
 from assistant.core import Assistant
-from assistant.errors import IndexBusy, IndexUnreachable
-from assistant.settings import Settings
+from corpus.errors import IndexBusy, IndexUnreachable
+from corpus.settings import Settings
 from ingest.embedding import SentenceTransformerEmbedder
 from ingest.index import ParagraphIndex
 from ingest.pipeline import ingest

@@ -103,7 +103,7 @@ def test_unknown_type_message_lists_the_supported_ones() -> None:
 
 
 def test_oversize_and_empty_uploads_are_rejected(tmp_path: Path) -> None:
-    from assistant.settings import Settings
+    from corpus.settings import Settings
 
     settings = Settings(max_upload_mb=1, index_dir=tmp_path / "index")
     big = tmp_path / "big.md"
@@ -120,7 +120,7 @@ def test_oversize_and_empty_uploads_are_rejected(tmp_path: Path) -> None:
 
 
 def test_with_uploads_adds_the_uploads_folder_once(tmp_path: Path) -> None:
-    from assistant.settings import Settings
+    from corpus.settings import Settings
 
     settings = Settings(corpus_dirs=[tmp_path / "corpus"], index_dir=tmp_path / "x" / "index")
     once = services.with_uploads(settings)
@@ -392,8 +392,8 @@ def test_evaluation_of_a_tiny_test_set(assistant, tmp_path: Path) -> None:
 
 
 def test_a_change_row_marks_deletions_and_insertions_and_escapes_text() -> None:
-    from assistant.types import Paragraph, ParagraphKind
     from assistant.versions import compare_paragraphs
+    from corpus.model import Paragraph, ParagraphKind
 
     old = Paragraph("old", "3", ParagraphKind.OPERATIVE, "Welcomes <b>the</b> report of the Group;")
     new = Paragraph(
@@ -473,7 +473,7 @@ def test_amendments_view_and_answers_offer_the_same_proposals(assistant) -> None
     on_existing = [i for i in report.items if not i.new_paragraph]
     assert len(on_existing) == 6
     for item in on_existing:
-        label = item.counterparts[-1].paragraph.paragraph
+        label = item.counterparts[-1].paragraph.label
         answer = assistant.ask(f"What does paragraph {label} of A/RES/80/173 say?")
         offered = [p.paragraph.target for p in answer.citations[0].amendments]
         assert item.target in offered, (label, item.target, offered)

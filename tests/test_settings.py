@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import PARSER_VERSION, Settings
+from corpus.settings import PARSER_VERSION, Settings
 
 
 def test_environment_variables_set_fields(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import InvalidTestSet
+from corpus.errors import InvalidTestSet
 from eval.testset import GoldItem, TestItem, load_testset, save_testset
 
 RES = "A/RES/80/173"

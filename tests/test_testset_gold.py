@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.types import Paragraph
+from corpus.model import Paragraph
 from eval.testset import TestItem, document_names, load_testset
 from ingest.paragraphs import pdf_paragraphs
 from ingest.readers import pdf_pages, read_source
@@ -91,9 +91,7 @@ def test_every_gold_quote_is_in_its_paragraph(
                 if not any(quote in _collapse(p.text) for p in paragraphs):
                     failures.append(f"{where}: quote in no paragraph: {gold.quote!r}")
                 continue
-            labelled = [
-                p for p in paragraphs if p.paragraph == gold.paragraph and p.part == gold.part
-            ]
+            labelled = [p for p in paragraphs if p.label == gold.paragraph and p.part == gold.part]
             if not labelled:
                 failures.append(f"{where}: the parser gives no paragraph with this label")
             elif not any(quote in _collapse(p.text) for p in labelled):

@@ -17,7 +17,6 @@ import pytest
 
 from assistant.amendments import Uptake, amendment_uptake, marked_segments, target_order
 from assistant.precedent import Verdict, find_phrase, precedent
-from assistant.types import Document, DocumentKind, Paragraph, ParagraphKind
 from assistant.versions import (
     ChangeStatus,
     Comparison,
@@ -28,6 +27,7 @@ from assistant.versions import (
     parse_change_question,
     word_diff,
 )
+from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind
 
 PARSED = (
     "A_80_L.41.pdf",
@@ -62,7 +62,7 @@ def _compare(corpus, old: str, new: str) -> Comparison:
 
 
 def _labelled(corpus, doc_id: str) -> dict[str, Paragraph]:
-    return {p.paragraph: p for p in corpus[1][doc_id] if p.part is None}
+    return {p.label: p for p in corpus[1][doc_id] if p.part is None}
 
 
 # --- Word-level diff and alignment, on hand-written text -------------------------------------
@@ -137,9 +137,7 @@ def test_renumbered_paragraphs_match_by_text_and_moves_are_found() -> None:
         ],
     )
     changes = compare_paragraphs(old, new)
-    status = {
-        (c.old.paragraph if c.old else None, c.new.paragraph if c.new else None): c for c in changes
-    }
+    status = {(c.old.label if c.old else None, c.new.label if c.new else None): c for c in changes}
     assert status[(None, "1")].status is ChangeStatus.ADDED
     assert status[("1", "2")].status is ChangeStatus.MODIFIED
     assert status[("1", "2")].inserted_text == ["further"]
@@ -155,7 +153,7 @@ def test_a_paragraph_split_in_two_is_reported_as_a_split_not_as_an_addition() ->
     )
     changes = compare_paragraphs(old, new)
     pieces = [c for c in changes if c.regrouped == "split"]
-    assert [(c.old.paragraph, c.new.paragraph) for c in pieces] == [("2", "2"), ("2", "3")]
+    assert [(c.old.label, c.new.label) for c in pieces] == [("2", "2"), ("2", "3")]
     assert pieces[1].status is ChangeStatus.MODIFIED
     assert describe_ops(pieces[1].ops) == ["replaced “next” by “eighty-first”"]
     assert not any(c.status in (ChangeStatus.ADDED, ChangeStatus.DELETED) for c in changes)
@@ -188,7 +186,7 @@ def test_a_paragraph_split_in_two_is_reported_as_a_split_not_as_an_addition() ->
 )
 def test_change_questions_are_recognised(question: str, expected: tuple | None) -> None:
     asked = parse_change_question(question)
-    assert (None if asked is None else (asked.paragraph, asked.first, asked.second)) == expected
+    assert (None if asked is None else (asked.label, asked.first, asked.second)) == expected
 
 
 # --- The real pairs --------------------------------------------------------------------------
@@ -205,9 +203,7 @@ def test_final_draft_was_adopted_as_the_outcome_without_a_change_to_its_text(cor
     ]
     old, new = _labelled(corpus, "A_80_L.41"), _labelled(corpus, "A_RES_80_173")
     operative = {
-        c.new.paragraph
-        for c in comparison.changes
-        if c.new and c.new.kind is ParagraphKind.OPERATIVE
+        c.new.label for c in comparison.changes if c.new and c.new.kind is ParagraphKind.OPERATIVE
     }
     assert operative == {str(n) for n in range(1, 128)}
     # Printed differently, the same words: non-breaking hyphens (30, 91), "2021 –2025" (56).
@@ -229,13 +225,13 @@ def test_final_draft_was_adopted_as_the_outcome_without_a_change_to_its_text(cor
 def test_second_committee_changes_from_draft_to_resolution(corpus) -> None:
     comparison = _compare(corpus, "A_C.2_80_L.17", "A_RES_80_118")
     note = comparison.for_old("34")
-    assert note.status is ChangeStatus.MODIFIED and note.new.paragraph == "35" and note.renumbered
+    assert note.status is ChangeStatus.MODIFIED and note.new.label == "35" and note.renumbered
     assert describe_ops(note.ops) == ["deleted “with appreciation”"]
     assert describe_ops(comparison.for_old("7").ops) == [
         "replaced “the Government” by “Governments”"
     ]
     gender = comparison.for_old("31")
-    assert gender.new.paragraph == "32"
+    assert gender.new.label == "32"
     assert gender.inserted_text == [
         ", including sexual and gender-based violence that occurs through or is amplified by "
         "the use of technology"
@@ -245,14 +241,14 @@ def test_second_committee_changes_from_draft_to_resolution(corpus) -> None:
     assert "replaced “70/125” by “79/277”" in modalities
     assert comparison.for_old("36").status is ChangeStatus.DELETED
     added = {
-        c.new.paragraph
+        c.new.label
         for c in comparison.by_status(ChangeStatus.ADDED)
         if c.new.kind is ParagraphKind.OPERATIVE
     }
     assert added == {"18", "46"}
     # Renumbered, not deleted and added: one paragraph more after the new 18, back in step
     # after the deleted 36, one more again after the new 46.
-    matched = {c.old.paragraph: c.new.paragraph for c in comparison.changes if c.old and c.new}
+    matched = {c.old.label: c.new.label for c in comparison.changes if c.old and c.new}
     assert [matched[n] for n in ("17", "18", "35", "37", "45", "46", "73")] == [
         "17",
         "19",
@@ -262,7 +258,7 @@ def test_second_committee_changes_from_draft_to_resolution(corpus) -> None:
         "47",
         "74",
     ]
-    deleted = {c.old.paragraph for c in comparison.by_status(ChangeStatus.DELETED)}
+    deleted = {c.old.label for c in comparison.by_status(ChangeStatus.DELETED)}
     assert deleted == {"36"}
 
 
@@ -283,7 +279,7 @@ def test_the_same_resolution_year_on_year(corpus) -> None:
     ]
     second = _compare(corpus, "A_RES_79_194", "A_RES_80_118")
     forum = second.for_old("57")
-    assert forum.new.paragraph == "60"
+    assert forum.new.label == "60"
     assert describe_ops(forum.ops) == ["replaced “ninth” by “tenth”", "replaced “ninth” by “tenth”"]
     assert describe_ops(second.for_old("7").ops) == ["replaced “the Government” by “Governments”"]
     for comparison in (first, second):
@@ -402,7 +398,7 @@ def test_uptake_of_each_itu_proposal_in_the_adopted_text(
         assert "is not in A/RES/80/173" in item.summary()
         return
     assert item.found.document.name == "A/RES/80/173"
-    assert item.found.paragraph.paragraph == label
+    assert item.found.paragraph.label == label
     assert found in item.found.passages
     assert found in item.found.paragraph.text and found in inserted
     assert f"A/RES/80/173, para. {label} in part" in item.summary()
@@ -448,7 +444,7 @@ def test_agreed_language_from_the_outcome_is_found_first_in_the_earlier_resoluti
         INFORMATION_SOCIETY, documents, _all_paragraphs(corpus), documents["A_RES_80_173"]
     )
     first = result.occurrences[0]
-    assert (first.document.name, first.paragraph.paragraph) == ("A/RES/78/132", "pp30")
+    assert (first.document.name, first.paragraph.label) == ("A/RES/78/132", "pp30")
     assert first.exact and "utilize" in first.passage  # British spelling found as UN spelling
     assert result.verdict is Verdict.AGREED
     assert result.first_adopted is first
@@ -558,7 +554,7 @@ def test_ask_what_changed_in_a_paragraph_between_two_versions(assistant) -> None
 @pytest.mark.corpus
 def test_other_questions_are_answered_as_before(assistant) -> None:
     answer = assistant.ask("What does paragraph 7 of A/RES/80/118 say?")
-    assert answer.citations[0].paragraph.paragraph == "7"
+    assert answer.citations[0].paragraph.label == "7"
     assert not answer.text.startswith("Para. 7 of")
 
 
@@ -607,7 +603,7 @@ def test_cli_compare_amendments_and_precedent(assistant) -> None:
 
 @pytest.mark.corpus
 def test_compare_requires_known_documents(assistant) -> None:
-    from assistant.errors import UnknownDocument
+    from corpus.errors import UnknownDocument
 
     with pytest.raises(UnknownDocument, match=r"no document A/80/L\.99"):
         assistant.compare("A/80/L.99", "A/RES/80/118")
@@ -623,7 +619,7 @@ def test_changes_are_described_in_words(corpus) -> None:
 
     def said(label: str) -> str:
         return describe_changes(
-            comparison, [c for c in comparison.changes if c.old and c.old.paragraph == label]
+            comparison, [c for c in comparison.changes if c.old and c.old.label == label]
         )
 
     assert said("7") == (

@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from assistant.types import DocumentKind
+from corpus.model import DocumentKind
 
 DEFAULT_ODS_URL = "https://documents.un.org/api/symbol/access?s={symbol}&l=en&t=pdf"
 USER_AGENT = "wsis-assistant/0.1 (corpus fetch; +https://documents.un.org)"

@@ -21,7 +21,7 @@ SHARED_DIR = PROJECT_ROOT.parent / "shared"
 #: an older parser is never mixed with a newer one.
 PARSER_VERSION = 5
 #: Bumped whenever the layout of the stored index changes (collections, metadata).
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 
 def _split_paths(value: Any) -> Any:

@@ -1,14 +1,16 @@
-"""The artefacts that cross stage boundaries: ingestion, retrieval, answering, evaluation.
+"""The documents and their paragraphs: what every layer of the product shares.
 
-Every paragraph carries where it came from (document, symbol, label as printed, part,
-section, pages, character offsets) and an id hashed from that provenance and its text, so
-citations point at something that was ingested rather than at free text.
+Every paragraph carries where it came from (document, label as printed, part, section,
+pages, character offsets) and an id hashed from that provenance and its text, so citations
+point at something that was ingested rather than at free text. How UN staff cite a
+paragraph ("A/RES/80/173, para. 99"; "A/RES/79/1, annex I, para. 48") is written here once.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -32,10 +34,26 @@ class ParagraphKind(StrEnum):
 
 SECTION_SEPARATOR = " > "
 
+#: Paragraph kinds that answer questions; headings and footnotes are stored but not searched.
+SEARCHABLE_KINDS = frozenset(
+    {
+        ParagraphKind.PREAMBULAR,
+        ParagraphKind.OPERATIVE,
+        ParagraphKind.PROSE,
+        ParagraphKind.AMENDMENT,
+    }
+)
+#: Fewer words than this is a chapeau ("The General Assembly,") rather than an answer.
+MIN_SEARCHABLE_WORDS = 4
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """One source file with the metadata it states about itself."""
+    """One source file with the metadata it states about itself.
+
+    ``date`` is the date as printed ("19 December 2025", or a bare year for a publication);
+    ``dated`` is that date read once at ingest (a bare year reads as its last day), for
+    ordering versions and matching "the 2025 resolution"."""
 
     doc_id: str
     path: str
@@ -45,6 +63,7 @@ class Document:
     date: str | None
     kind: DocumentKind
     pages: int | None
+    dated: datetime.date | None = None
 
     @property
     def name(self) -> str:
@@ -52,22 +71,23 @@ class Document:
         return self.symbol or self.title or self.doc_id
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["dated"] = self.dated.isoformat() if self.dated else None
+        return data
 
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     """One citable unit of a document, as printed.
 
-    ``paragraph`` is the label as printed ("99"); unnumbered paragraphs get a stable label
-    derived from their position ("pp3" for the third preambular paragraph, "h2" for the
-    second heading, "p5" for the fifth unnumbered prose paragraph, "fn4" for footnote 4).
-    ``part`` names where numbering restarts ("Annex I"); labels are unique within a document
-    for a given part.
+    ``label`` is the paragraph's number as printed ("99"); unnumbered paragraphs get a
+    stable label derived from their position (:mod:`corpus.labels`: "pp3" for the third
+    preambular paragraph, "h2" for the second heading). ``part`` names where numbering
+    restarts ("Annex I"); labels are unique within a document for a given part.
     """
 
     doc_id: str
-    paragraph: str
+    label: str
     kind: ParagraphKind
     text: str
     part: str | None = None
@@ -82,16 +102,25 @@ class Paragraph:
 
     @property
     def id(self) -> str:
-        key = "\x1f".join((self.doc_id, self.part or "", self.paragraph, self.text))
+        key = "\x1f".join((self.doc_id, self.part or "", self.label, self.text))
         return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
     @property
     def key(self) -> tuple[str, str | None, str]:
         """Identity by citation: document, part and label."""
-        return (self.doc_id, self.part, self.paragraph)
+        return (self.doc_id, self.part, self.label)
+
+    @property
+    def searchable(self) -> bool:
+        """Whether the paragraph can answer a question: a kind that carries content, with
+        words."""
+        return self.kind in SEARCHABLE_KINDS and len(self.text.split()) >= MIN_SEARCHABLE_WORDS
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``wsis parse --json``: the label under ``paragraph``, as the
+        answer JSON names it."""
         data = asdict(self)
+        data["paragraph"] = data.pop("label")
         data["id"] = self.id
         data["inserted"] = list(self.inserted)
         return data
@@ -111,62 +140,9 @@ class ParsedDocument:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """A retrieved paragraph with its score and the document it belongs to."""
-
-    paragraph: Paragraph
-    document: Document
-    score: float
-    identical_in: tuple[str, ...] = ()
-    amendments: tuple[Hit, ...] = ()
-
-    @property
-    def citation(self) -> str:
-        return format_citation(self.document, self.paragraph)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of a citation or hit, a contract read by other tools."""
-        p = self.paragraph
-        return {
-            "doc_id": self.document.doc_id,
-            "symbol": self.document.symbol,
-            "title": self.document.title,
-            "paragraph": p.paragraph,
-            "part": p.part,
-            "section": p.section,
-            "page_start": p.page_start,
-            "page_end": p.page_end,
-            "text": p.text,
-            "score": round(self.score, 4),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Answer:
-    question: str
-    text: str
-    abstained: bool
-    citations: tuple[Hit, ...]
-    hits: tuple[Hit, ...]
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    notice: str | None = None
-
-    def to_dict(self, question_id: str | None = None) -> dict[str, Any]:
-        return {
-            "id": question_id,
-            "question": self.question,
-            "answer": self.text,
-            "abstained": self.abstained,
-            "citations": [c.to_dict() for c in self.citations],
-            "hits": [h.to_dict() for h in self.hits],
-            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
-        }
-
-
 def paragraph_reference(paragraph: Paragraph) -> str:
     """The paragraph part of a citation as UN staff write it: "para. 99", "annex I, para. 5"."""
-    label = paragraph.paragraph
+    label = paragraph.label
     if paragraph.kind is ParagraphKind.PREAMBULAR:
         ref = f"preambular para. {label.removeprefix('pp')}"
     elif paragraph.kind is ParagraphKind.HEADING:
@@ -189,3 +165,17 @@ def paragraph_reference(paragraph: Paragraph) -> str:
 def format_citation(document: Document, paragraph: Paragraph) -> str:
     """ "A/RES/80/173, para. 99"; "A/RES/79/1, annex I, para. 48"."""
     return f"{document.name}, {paragraph_reference(paragraph)}"
+
+
+def pages(paragraph: Paragraph) -> str:
+    """Pages as printed: "8", "8–9", or "" when the format has no pages."""
+    if not paragraph.page_start:
+        return ""
+    if paragraph.page_end and paragraph.page_end != paragraph.page_start:
+        return f"{paragraph.page_start}–{paragraph.page_end}"
+    return str(paragraph.page_start)
+
+
+def last_section(paragraph: Paragraph) -> str:
+    """The innermost section heading a paragraph sits under, as shown beside a citation."""
+    return paragraph.section.split(SECTION_SEPARATOR)[-1] if paragraph.section else ""
