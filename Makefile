@@ -24,16 +24,19 @@ ingest: install
 run: ingest
 	$(PY) app.py
 
+# The layer contracts first (a wrong-way import fails in seconds), then every test.
 test: install
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 test-fast: install
 	$(VENV)/bin/pytest -m "not slow"
 
 bench: install
-	$(PY) -m ingest.bench
-	$(PY) -m assistant.bench
+	$(PY) -m eval.bench.parsing
+	$(PY) -m eval.bench.answering
 
 lint: install
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy assistant ingest corpus eval

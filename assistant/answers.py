@@ -1,16 +1,25 @@
-"""What answering produces: hits (retrieved paragraphs) and the answer that quotes them."""
+"""What answering produces: hits (retrieved paragraphs) and the answer that quotes them.
+
+An :class:`Answer` is one structured object; every way it is shown (terminal text, the JSON
+contract, the app's HTML, Markdown and CSV, the highlights of the context view) is rendered
+from it by :mod:`assistant.render`, and nothing reads rendered text back.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from corpus.model import Document, Paragraph, format_citation
+
+#: Character offsets into a paragraph's text: ``text[start:end]``.
+Span = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """A retrieved paragraph with its score and the document it belongs to."""
+    """A retrieved paragraph with its score and the document it belongs to; the names of the
+    documents holding the same text word for word, and the proposals of submissions that
+    amend it."""
 
     paragraph: Paragraph
     document: Document
@@ -22,40 +31,55 @@ class Hit:
     def citation(self) -> str:
         return format_citation(self.document, self.paragraph)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of a citation or hit, a contract read by other tools."""
-        p = self.paragraph
-        return {
-            "doc_id": self.document.doc_id,
-            "symbol": self.document.symbol,
-            "title": self.document.title,
-            "paragraph": p.label,
-            "part": p.part,
-            "section": p.section,
-            "page_start": p.page_start,
-            "page_end": p.page_end,
-            "text": p.text,
-            "score": round(self.score, 4),
-        }
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A paragraph the answer cites, and the parts of it that it quotes, in order."""
+
+    hit: Hit
+    spans: tuple[Span, ...]
+    #: How surely the paragraph answers the question (0-1), when it was judged.
+    relevance: float | None = None
+
+    @property
+    def paragraph(self) -> Paragraph:
+        return self.hit.paragraph
+
+    @property
+    def passages(self) -> list[str]:
+        """The quoted parts as printed."""
+        return [self.paragraph.text[start:end] for start, end in self.spans]
+
+    @property
+    def whole(self) -> bool:
+        return self.spans == ((0, len(self.paragraph.text)),)
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    question: str
-    text: str
-    abstained: bool
-    citations: tuple[Hit, ...]
-    hits: tuple[Hit, ...]
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    notice: str | None = None
+    """The answer to one question: the quotes, or an abstention with the closest hits.
 
-    def to_dict(self, question_id: str | None = None) -> dict[str, Any]:
-        return {
-            "id": question_id,
-            "question": self.question,
-            "answer": self.text,
-            "abstained": self.abstained,
-            "citations": [c.to_dict() for c in self.citations],
-            "hits": [h.to_dict() for h in self.hits],
-            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
-        }
+    ``lead`` is a statement made before the quotes (what became of a paragraph between two
+    versions); ``notice`` tells the user something about how the answer was made (a question
+    in another language). ``relevance`` holds the judged relevance of hits by paragraph id."""
+
+    question: str
+    quotes: tuple[Quote, ...]
+    hits: tuple[Hit, ...]
+    abstained: bool
+    lead: str | None = None
+    notice: str | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    relevance: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def citations(self) -> tuple[Hit, ...]:
+        return tuple(q.hit for q in self.quotes)
+
+    @property
+    def closest(self) -> tuple[Hit, ...]:
+        """What an abstention shows instead of quotes: the closest hits, not answers."""
+        return self.hits[:3] if self.abstained else ()
+
+    def quote_of(self, paragraph_id: str) -> Quote | None:
+        return next((q for q in self.quotes if q.paragraph.id == paragraph_id), None)

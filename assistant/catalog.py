@@ -5,9 +5,10 @@ source of truth (also when several app processes share a Chroma server)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from assistant.store import ParagraphStore
 from corpus.model import Document, Paragraph, ParagraphKind
 
 
@@ -22,36 +23,26 @@ class Catalog:
     by_doc: dict[str, list[Paragraph]] = field(default_factory=dict)
 
     @classmethod
-    def from_nodes(
-        cls,
-        nodes: Iterable[tuple[str, dict, str]],
-        documents: dict[str, Document] | None = None,
+    def from_paragraphs(
+        cls, documents: Mapping[str, Document], paragraphs: Iterable[Paragraph]
     ) -> Catalog:
-        """Build from (node id, metadata, text) records; pieces, slices of their paragraph's
-        text, are joined back in order.
-        ``documents`` are the registered documents, when the records come from an index."""
-        from ingest.index import document_from_metadata, paragraph_from_metadata
-
-        documents = dict(documents or {})
-        pieces: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        metas: dict[str, dict] = {}
-        for _, meta, text in nodes:
-            documents.setdefault(meta["doc_id"], document_from_metadata(meta))
-            pieces[meta["paragraph_id"]].append((meta["piece"], text))
-            metas.setdefault(meta["paragraph_id"], meta)
-        paragraphs: dict[str, Paragraph] = {}
+        """The documents with their paragraphs, each document's in reading order."""
+        by_id: dict[str, Paragraph] = {}
         by_doc: dict[str, list[Paragraph]] = defaultdict(list)
-        for pid, parts in pieces.items():
-            text = "".join(t for _, t in sorted(parts))
-            paragraph = paragraph_from_metadata(metas[pid], text)
-            paragraphs[pid] = paragraph
+        for paragraph in paragraphs:
+            by_id[paragraph.id] = paragraph
             by_doc[paragraph.doc_id].append(paragraph)
         for items in by_doc.values():
             items.sort(key=lambda p: p.order)
-        return cls(documents, paragraphs, dict(by_doc))
+        return cls(dict(documents), by_id, dict(by_doc))
+
+    @classmethod
+    def from_store(cls, store: ParagraphStore) -> Catalog:
+        """What the store holds now: its live documents and their paragraphs."""
+        documents = store.live_documents()
+        return cls.from_paragraphs(documents, store.live_paragraphs(documents))
 
     def searchable(self) -> list[Paragraph]:
-
         return [p for p in self.paragraphs.values() if p.searchable]
 
     def document_by_symbol(self, symbol: str) -> Document | None:

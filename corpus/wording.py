@@ -83,3 +83,12 @@ def text_key(text: str) -> str:
     """Text compared word for word, typography and spacing aside: also the spaces that
     extraction puts inside words ("progres s", "Deve lopment")."""
     return "".join(t.text for t in tokens(text))
+
+
+_RESOLUTION_NUMBER = re.compile(r"^\s*\d{2,3}/\d{1,4}\.\s*")
+
+
+def title_key(title: str | None) -> str:
+    """A title compared across versions and years: without the resolution number that
+    adoption puts before it ("80/173. Outcome ..."), typography and case aside."""
+    return text_key(_RESOLUTION_NUMBER.sub("", title or "")).lower()

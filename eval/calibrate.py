@@ -22,9 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answer import AbstentionPolicy
-from assistant.core import Assistant
-from assistant.retrieval import RetrievalTrace, RetrievalWeights, Signals
+from assistant import render
+from assistant.answering import AbstentionPolicy
+from assistant.api import Assistant
+from assistant.retrieval import RetrievalTrace, RetrievalWeights
+from assistant.retrieval.fusion import Signals
 from corpus.settings import Settings
 from eval.testset import TestItem, load_testset, matches
 
@@ -56,7 +58,7 @@ def collect(
             (
                 i + 1
                 for i, hit in enumerate(hits)
-                if any(matches(hit.to_dict(), gold) for gold in item.gold)
+                if any(matches(render.hit_json(hit), gold) for gold in item.gold)
             ),
             None,
         )

@@ -1,26 +1,29 @@
 """``wsis eval``: score the product (and baselines) on a test set, or compare two runs.
 
-The test set is checked before any model or index is loaded, so a typo in it costs a second,
-not a model load. Errors of the library become one message and an exit status through
-``assistant.cli.run_guarded``.
-
-``assistant.cli`` registers this command when it is imported, so it is imported here only
-inside functions: importing it at the top would make ``import eval.cli`` circular.
+The ``wsis`` command finds this command through the ``wsis.commands`` entry point. The test
+set is checked before any model or index is loaded, so a typo in it costs a second, not a
+model load. Errors of the library become one message and an exit status through
+:func:`assistant.cli.common.run_guarded`.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from assistant.cli.common import corpus_option, index_option, make_assistant, run_guarded
+from assistant.cli.progress import progress_bar
+from eval.baselines import LlamaIndexDefaults
+from eval.comparison import Comparison, compare_runs
 from eval.metrics import INTERVALS_NOTE
-from eval.run import SPLIT_CHOICES, Comparison, EvalResult, EvalRun
+from eval.report import format_metric, metric_cell, write_report
+from eval.run import SPLIT_CHOICES, EvalRun, evaluate_systems, systems_for
+from eval.testset import load_testset
 
 #: The metrics the terminal table shows; the report and --json have all of them.
 TABLE_METRICS = (
@@ -59,14 +62,8 @@ TABLE_METRICS = (
     metavar="A.json B.json",
     help="Compare two summary.json files (or report folders) instead of running.",
 )
-@click.option(
-    "--corpus",
-    "corpus_dirs",
-    multiple=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Corpus folder (repeatable); default: the settings' corpus_dirs.",
-)
-@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), help="Index folder.")
+@corpus_option
+@index_option
 def eval_command(
     testset: Path | None,
     baselines: bool,
@@ -85,12 +82,8 @@ def eval_command(
         return
     if testset is None:
         raise click.UsageError("give a TESTSET to evaluate, or --compare A.json B.json")
-    from assistant.cli import run_guarded
-
     run = run_guarded(lambda: _evaluate(testset, baselines, split, corpus_dirs, index_dir, as_json))
     if report_dir is not None:
-        from eval.report import write_report
-
         files = write_report(run, report_dir)
         click.echo(f"Report written to {files.folder}", err=True)
     if as_json:
@@ -107,17 +100,10 @@ def _evaluate(
     index_dir: Path | None,
     quiet: bool,
 ) -> EvalRun:
-    from assistant.cli import load_settings
-    from assistant.core import Assistant
-    from assistant.progress import progress_bar
-    from eval.run import LlamaIndexDefaults, evaluate_systems, systems_for
-    from eval.testset import load_testset
-
     items = load_testset(testset)
-    settings = load_settings(corpus_dirs=corpus_dirs, index_dir=index_dir)
     # Loads the model and index now, so the first question's latency is not the load time.
-    assistant = Assistant(settings).warm_up()
-    systems = systems_for(assistant, baselines, settings)
+    assistant = make_assistant(corpus_dirs=corpus_dirs, index_dir=index_dir).warm_up()
+    systems = systems_for(assistant, baselines)
     with progress_bar(disabled=quiet) as progress:
         for system in systems:
             if isinstance(system, LlamaIndexDefaults):
@@ -126,10 +112,7 @@ def _evaluate(
 
 
 def _compare(a: Path, b: Path, as_json: bool) -> None:
-    from assistant.cli import run_guarded
-    from eval.run import compare
-
-    comparison: Comparison = run_guarded(lambda: compare(a, b))
+    comparison: Comparison = run_guarded(lambda: compare_runs(a, b))
     if as_json:
         click.echo(json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -137,18 +120,6 @@ def _compare(a: Path, b: Path, as_json: bool) -> None:
 
 
 # --- Terminal output -------------------------------------------------------------------------
-
-
-def _number(metric: str, value: Any) -> str:
-    from eval.report import format_metric
-
-    return format_metric(metric, value)
-
-
-def _cell(result: EvalResult, metric: str) -> str:
-    from eval.report import metric_cell
-
-    return metric_cell(result, metric)
 
 
 def print_run(run: EvalRun, console: Console | None = None) -> None:
@@ -163,7 +134,7 @@ def print_run(run: EvalRun, console: Console | None = None) -> None:
             table.add_column(escape(system), justify="right")
         table.add_row("questions", *(str(r.n) for r in results.values()))
         for metric in TABLE_METRICS:
-            table.add_row(metric, *(_cell(r, metric) for r in results.values()))
+            table.add_row(metric, *(metric_cell(r, metric) for r in results.values()))
         console.print(table)
         console.print(INTERVALS_NOTE, style="dim")
 
@@ -187,8 +158,8 @@ def print_comparison(
                 escape(d.system),
                 d.split,
                 d.metric,
-                _number(d.metric, d.before),
-                _number(d.metric, d.after),
+                format_metric(d.metric, d.before),
+                format_metric(d.metric, d.after),
                 delta,
             )
     console.print(table)

@@ -21,6 +21,8 @@ from eval.testset import TestItem, gold_matched, matches
 Answer = Mapping[str, Any]
 Result = tuple[TestItem, Answer]
 PerQuestion = Callable[[TestItem, Answer], float | None]
+#: Hits looked at for the hit@k curve and the per-question first-match rank.
+MAX_RANK = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,9 @@ def pair_answers(items: Sequence[TestItem], answers: Sequence[Answer]) -> list[R
     for position, answer in enumerate(answers):
         answer_id = answer.get("id")
         if answer_id is None:
-            raise ValueError(f"answer {position} has no id; use Answer.to_dict(question_id=...)")
+            raise ValueError(
+                f"answer {position} has no id; render it with answer_json(answer, question_id)"
+            )
         if answer_id in by_id:
             raise ValueError(f"two answers for question {answer_id!r}")
         by_id[answer_id] = answer

@@ -1,7 +1,8 @@
 """Evaluation reports: one folder per run, readable by people and by the next run.
 
 - ``summary.json``: every system's metrics and per-question results per split, the shape of
-  ``EvalRun.to_dict()``; ``wsis eval --compare A B`` reads two of them.
+  ``EvalRun.to_dict()``; ``wsis eval --compare A B`` reads two of them
+  (:func:`eval.comparison.compare_runs`).
 - ``report.md``: metric tables per split and the failed questions, for a pull request.
 - ``report.html``: the same, self-contained (inline CSS, plots as inline PNG) so it can be
   mailed or archived as one file: hit@k curves, accuracy per gold document, latency.
@@ -21,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eval.metrics import INTERVALS_NOTE, Interval
-from eval.run import MAX_RANK, EvalResult, EvalRun, QuestionResult
+from eval.metrics import INTERVALS_NOTE, MAX_RANK, Interval
+from eval.run import EvalResult, EvalRun, QuestionResult
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -1,70 +1,56 @@
 """Evaluation runs: the product and its baselines answer a test set; the answers are scored.
 
 Every system answers through one function ``TestItem -> answer dict`` in the JSON contract of
-``Answer.to_dict(question_id)``, so the product is measured on the same code path as
-``wsis ask`` and the baselines are scored by exactly the same metrics.
+:func:`assistant.render.answer_json`, so the product is measured on the same code path as
+``wsis ask --json`` and the baselines are scored by exactly the same metrics.
 
 Systems:
 
 - ``product``: ``Assistant.ask(question)`` (hybrid retrieval, extractive answer, abstention).
 - ``bm25`` and ``dense``: the same assistant with ``mode="bm25"`` / ``mode="dense"``, to show
   what each half of the hybrid retriever contributes.
-- ``llama-index defaults``: what a newcomer builds in an afternoon (see
-  :class:`LlamaIndexDefaults`): one llama-index Document per PDF page, ``SentenceSplitter``
-  chunks, an in-memory ``VectorStoreIndex`` and its retriever, no abstention. Its chunks are
-  mapped onto the product's paragraphs so that both are judged against the same gold.
+- ``llama-index defaults``: what a newcomer builds in an afternoon
+  (:class:`eval.baselines.LlamaIndexDefaults`).
 
 Splits: the product is tuned on ``dev`` and reported on ``heldout``; ``all`` is every
-question. Each split is evaluated on its own questions only.
+question. Each split is evaluated on its own questions only. Runs are compared by
+:mod:`eval.comparison` and written out by :mod:`eval.report`.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from assistant.answers import Answer, Hit
-from corpus.errors import InvalidQuestion, WSISError
-from corpus.model import Paragraph, ParsedDocument
+from assistant import render
+from assistant.answers import Answer
+from assistant.api import Assistant
+from corpus.errors import InvalidQuestion
+from corpus.settings import Settings
+from eval.baselines import LLAMA_INDEX_DEFAULTS, LlamaIndexDefaults
 from eval.metrics import (
+    MAX_RANK,
     Interval,
-    QuestionTable,
     abstention_scores,
     confidence_intervals,
-    difference_intervals,
     pair_answers,
     per_question_scores,
     summarize_results,
 )
 from eval.testset import GoldItem, TestItem, matches
 
-if TYPE_CHECKING:
-    from llama_index.core.retrievers import BaseRetriever
-    from llama_index.core.schema import NodeWithScore
-
-    from assistant.core import Assistant
-    from corpus.settings import Settings
-    from ingest.embedding import ModelEmbedder
-    from ingest.readers import SourceFile
-
 AnswerDict = dict[str, Any]
 AnswerFn = Callable[[TestItem], AnswerDict]
 Progress = Callable[[int, int], None]
 
 PRODUCT = "product"
-LLAMA_INDEX_DEFAULTS = "llama-index defaults"
 BASELINE_NAMES = ("bm25", "dense", LLAMA_INDEX_DEFAULTS)
 ALL = "all"
 SPLIT_CHOICES = (ALL, "dev", "heldout")
 SUMMARY_FORMAT = "wsis-eval-summary/1"
-#: Hits looked at for the hit@k curve and the per-question first-match rank.
-MAX_RANK = 10
 
 
 # --- Running ---------------------------------------------------------------------------------
@@ -90,8 +76,9 @@ def run_testset(
 
 def refusal(item: TestItem, reason: str) -> AnswerDict:
     """What a system that rejects a question (empty after cleaning, too long) is scored as:
-    an abstention, which is what the user sees, instead of a crash that loses the run."""
-    return Answer(item.question, reason, True, (), ()).to_dict(item.id)
+    an abstention, with the reason as its notice, instead of a crash that loses the run."""
+    answer = Answer(question=item.question, quotes=(), hits=(), abstained=True, notice=reason)
+    return render.answer_json(answer, item.id)
 
 
 def assistant_answer_fn(assistant: Assistant, mode: str = "hybrid") -> AnswerFn:
@@ -99,7 +86,7 @@ def assistant_answer_fn(assistant: Assistant, mode: str = "hybrid") -> AnswerFn:
 
     def answer(item: TestItem) -> AnswerDict:
         try:
-            return assistant.ask(item.question, mode=mode).to_dict(item.id)
+            return render.answer_json(assistant.ask(item.question, mode=mode), item.id)
         except InvalidQuestion as exc:
             return refusal(item, str(exc))
 
@@ -139,232 +126,6 @@ def systems_for(
             LlamaIndexDefaults(settings or assistant.settings, assistant.embedder),
         ]
     return systems
-
-
-# --- The llama-index defaults baseline -------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _SourceText:
-    """One file as both pipelines see it: the product's paragraphs and the raw page texts
-    that the paragraphs' character offsets refer to (pages joined by newlines)."""
-
-    parsed: ParsedDocument
-    pages: tuple[str, ...]
-
-    def page_offset(self, page_index: int) -> int:
-        return sum(len(page) + 1 for page in self.pages[:page_index])
-
-
-@dataclass(frozen=True, slots=True)
-class _BaselineIndex:
-    retriever: BaseRetriever
-    sources: dict[str, _SourceText]
-
-
-#: Built llama-index baselines per corpus (files, sizes, mtimes) and model, for this process
-#: only: a second run in the same process (tests, notebooks) does not embed again.
-_BASELINE_CACHE: dict[tuple[Any, ...], _BaselineIndex] = {}
-
-
-class LlamaIndexDefaults:
-    """The retrieval-augmented pipeline a newcomer builds from llama-index's defaults.
-
-    Like ``SimpleDirectoryReader``, each PDF page is one llama-index Document (page text from
-    pypdf via ``ingest.readers.pdf_pages``, ``page_label`` and ``file_path`` in the embedded
-    metadata), other files one Document each. ``SentenceSplitter`` cuts them into chunks of
-    1024 tokens with 200 overlap, the same sentence-transformers model embeds them into an
-    in-memory ``VectorStoreIndex``, and ``as_retriever(similarity_top_k=10)`` fetches the ten
-    nearest chunks. It never abstains.
-
-    Mapping chunks onto paragraphs, so its answers can be judged against paragraph gold:
-    the chunk's character span in its page (``start_char_idx``, set by the splitter) is moved
-    into document coordinates (earlier pages + newlines), and the hit is the retrievable
-    paragraph of the product's parse of that file (``parse_file``) whose ``char_start`` ..
-    ``char_end`` overlaps that span most, ties going to the earlier paragraph. When the
-    splitter could not locate the chunk in its page, or nothing overlaps, the paragraph with
-    the best ``rapidfuzz.fuzz.partial_ratio`` against the chunk text is taken instead. Each
-    chunk gives one hit in retrieval order (two chunks may map to the same paragraph); the
-    answer's one citation is the first hit.
-    """
-
-    name = LLAMA_INDEX_DEFAULTS
-
-    def __init__(
-        self,
-        settings: Settings,
-        embedder: ModelEmbedder | None = None,
-        top_k: int = MAX_RANK,
-        chunk_size: int = 1024,
-        chunk_overlap: int = 200,
-    ) -> None:
-        if chunk_overlap >= chunk_size:
-            raise ValueError("chunk_overlap must be smaller than chunk_size")
-        self.settings = settings
-        self._embedder = embedder
-        self.top_k = top_k
-        self.chunk_size = chunk_size
-        self.chunk_overlap = chunk_overlap
-        self.progress: Callable[[str, int, int], None] | None = None
-
-    @property
-    def embedder(self) -> ModelEmbedder:
-        if self._embedder is None:
-            from ingest.embedding import make_embedder
-
-            self._embedder = make_embedder(self.settings)
-        return self._embedder
-
-    def _cache_key(self, files: dict[str, Path]) -> tuple[Any, ...]:
-        stats = tuple(
-            (doc_id, str(path), path.stat().st_size, path.stat().st_mtime_ns)
-            for doc_id, path in sorted(files.items())
-        )
-        return (self.embedder.name, self.chunk_size, self.chunk_overlap, stats)
-
-    def index(self) -> _BaselineIndex:
-        """The built baseline for the settings' corpus, built on first use."""
-        from ingest.pipeline import assign_doc_ids, corpus_files
-
-        files = assign_doc_ids(corpus_files(self.settings.corpus_dirs)[0])
-        if not files:
-            raise WSISError("the corpus folders hold no documents; check --corpus")
-        key = self._cache_key(files)
-        if key not in _BASELINE_CACHE:
-            _BASELINE_CACHE[key] = self._build(files)
-        return _BASELINE_CACHE[key]
-
-    def _build(self, files: dict[str, Path]) -> _BaselineIndex:
-        from llama_index.core import VectorStoreIndex
-        from llama_index.core.node_parser import SentenceSplitter
-
-        sources: dict[str, _SourceText] = {}
-        for done, (doc_id, path) in enumerate(sorted(files.items())):
-            self._report("reading", done, len(files))
-            try:
-                sources[doc_id] = load_source_text(path, doc_id)
-            except WSISError:
-                continue  # the product skips unreadable files too; so does its baseline
-        self._report("reading", len(files), len(files))
-        documents = [doc for source in sources.values() for doc in llama_documents(source)]
-        splitter = SentenceSplitter(chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap)
-        nodes = splitter.get_nodes_from_documents(documents)
-        self._report("embedding", 0, 1)
-        index = VectorStoreIndex(nodes, embed_model=self.embedder.llama_embedding())
-        self._report("embedding", 1, 1)
-        return _BaselineIndex(index.as_retriever(similarity_top_k=self.top_k), sources)
-
-    def _report(self, stage: str, done: int, total: int) -> None:
-        if self.progress:
-            self.progress(stage, done, total)
-
-    def answer(self, item: TestItem) -> AnswerDict:
-        built = self.index()
-        started = time.perf_counter()
-        retrieved = built.retriever.retrieve(item.question)
-        hits = tuple(h for n in retrieved if (h := self._hit(n, built.sources)) is not None)
-        total_ms = (time.perf_counter() - started) * 1000
-        top = hits[:1]
-        return Answer(
-            question=item.question,
-            text=top[0].paragraph.text if top else "",
-            abstained=False,
-            citations=top,
-            hits=hits,
-            timings_ms={"retrieve": total_ms, "answer": 0.0, "total": total_ms},
-        ).to_dict(item.id)
-
-    @staticmethod
-    def _hit(scored: NodeWithScore, sources: dict[str, _SourceText]) -> Hit | None:
-        node = scored.node
-        source = sources.get(str(node.metadata.get("doc_id")))
-        if source is None:
-            return None
-        span = None
-        start, end = getattr(node, "start_char_idx", None), getattr(node, "end_char_idx", None)
-        if start is not None and end is not None:
-            offset = source.page_offset(int(node.metadata.get("page_index", 0)))
-            span = (offset + start, offset + end)
-        paragraph = map_chunk(node.get_content(), span, source.parsed.paragraphs)
-        if paragraph is None:
-            return None
-        return Hit(paragraph, source.parsed.document, float(scored.score or 0.0))
-
-
-def load_source_text(path: Path, doc_id: str) -> _SourceText:
-    """The product's parse of a file and the page texts its offsets refer to."""
-    from ingest.pipeline import parse_source
-    from ingest.readers import read_source
-
-    source = read_source(path)
-    parsed = parse_source(source, doc_id)
-    return _SourceText(parsed, tuple(source_pages(source, parsed)))
-
-
-def source_pages(source: SourceFile, parsed: ParsedDocument) -> list[str]:
-    """Page texts as ``parse_source`` saw them: pypdf pages, the joined paragraphs of a DOCX,
-    else the whole decoded text."""
-    from ingest.readers import DOCX_SUFFIXES, PDF_SUFFIXES, decode_text, pdf_pages
-
-    suffix = source.path.suffix.lower()
-    if suffix in PDF_SUFFIXES:
-        return pdf_pages(source)
-    if suffix in DOCX_SUFFIXES:
-        return ["\n\n".join(p.text for p in parsed.paragraphs)]
-    return [decode_text(source)]
-
-
-def llama_documents(source: _SourceText) -> list[Any]:
-    """llama-index Documents as ``SimpleDirectoryReader`` makes them: one per PDF page with
-    ``page_label``, ``file_name`` and ``file_path``, with the same embed exclusions. The
-    bookkeeping keys (``doc_id``, ``page_index``) are hidden from the model and the LLM."""
-    from llama_index.core import Document as LlamaDocument
-
-    path = Path(source.parsed.document.path)
-    hidden = ["doc_id", "page_index", "file_name", "file_type", "file_size"]
-    documents = []
-    for index, text in enumerate(source.pages):
-        if not text.strip():
-            continue
-        metadata: dict[str, Any] = {
-            "doc_id": source.parsed.document.doc_id,
-            "page_index": index,
-            "file_path": str(path),
-            "file_name": path.name,
-        }
-        if path.suffix.lower() == ".pdf":
-            metadata["page_label"] = str(index + 1)
-        documents.append(
-            LlamaDocument(
-                text=text,
-                metadata=metadata,
-                excluded_embed_metadata_keys=hidden,
-                excluded_llm_metadata_keys=hidden,
-            )
-        )
-    return documents
-
-
-def map_chunk(
-    chunk: str, span: tuple[int, int] | None, paragraphs: Sequence[Paragraph]
-) -> Paragraph | None:
-    """The paragraph a retrieved chunk stands for: the largest character overlap with the
-    chunk's span in the document, else the closest text (see :class:`LlamaIndexDefaults`)."""
-
-    candidates = [p for p in paragraphs if p.searchable] or list(paragraphs)
-    if not candidates:
-        return None
-    if span is not None:
-        best = max(candidates, key=lambda p: _overlap(span, (p.char_start, p.char_end)))
-        if _overlap(span, (best.char_start, best.char_end)) > 0:
-            return best
-    from rapidfuzz import fuzz
-
-    return max(candidates, key=lambda p: fuzz.partial_ratio(p.text, chunk))
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
-    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
 # --- Scoring ---------------------------------------------------------------------------------
@@ -415,7 +176,8 @@ class QuestionResult:
     citation_correct: bool | None
     latency_ms: float | None
     #: The question's value of each metric that is a mean over questions (None: undefined),
-    #: which lets :func:`compare` put an interval on a difference between runs.
+    #: which lets :func:`~eval.comparison.compare_runs` put an interval on a difference
+    #: between runs.
     scores: Mapping[str, float | None] = field(default_factory=dict)
 
     @property
@@ -575,7 +337,8 @@ class EvalRun:
         return list(dict.fromkeys(s for by_split in self.results.values() for s in by_split))
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``summary.json`` shape (``SUMMARY_FORMAT``), read back by :func:`compare`."""
+        """The ``summary.json`` shape (``SUMMARY_FORMAT``), read back by
+        :func:`~eval.comparison.compare_runs`."""
         return {
             "format": SUMMARY_FORMAT,
             "testset": self.testset,
@@ -614,177 +377,3 @@ def evaluate_systems(
         answers = run_testset(asked, system.answer, report)
         results[system.name] = {s: evaluate_split(asked, answers, s) for s in splits}
     return EvalRun(testset, results)
-
-
-# --- Comparing runs --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MetricDelta:
-    system: str
-    split: str
-    metric: str
-    before: float | None
-    after: float | None
-    #: 95% paired-bootstrap interval of the delta over the questions both runs answered;
-    #: None for latencies, or when a run's summary lacks per-question scores.
-    interval: Interval | None = None
-
-    @property
-    def delta(self) -> float | None:
-        if self.before is None or self.after is None:
-            return None
-        return self.after - self.before
-
-
-@dataclass(frozen=True, slots=True)
-class Flip:
-    """A question whose hit@5 or abstention correctness changed between two runs."""
-
-    system: str
-    split: str
-    id: str
-    question: str
-    what: str
-    before: Any
-    after: Any
-
-    @property
-    def improved(self) -> bool:
-        return bool(self.after) and not bool(self.before)
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    """Run B against run A: metric deltas and flipped questions, for systems and splits
-    present in both runs."""
-
-    deltas: tuple[MetricDelta, ...]
-    flips: tuple[Flip, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "deltas": [
-                {
-                    "system": d.system,
-                    "split": d.split,
-                    "metric": d.metric,
-                    "a": d.before,
-                    "b": d.after,
-                    "delta": d.delta,
-                    "delta_interval": list(d.interval) if d.interval else None,
-                }
-                for d in self.deltas
-            ],
-            "flips": [
-                {
-                    "system": f.system,
-                    "split": f.split,
-                    "id": f.id,
-                    "question": f.question,
-                    "what": f.what,
-                    "a": f.before,
-                    "b": f.after,
-                    "improved": f.improved,
-                }
-                for f in self.flips
-            ],
-        }
-
-
-def load_summary(path: str | Path) -> dict[str, Any]:
-    """A ``summary.json`` (or a report folder holding one), checked to be one."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "summary.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise WSISError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    except json.JSONDecodeError as exc:
-        raise WSISError(f"{path}: not valid JSON ({exc.msg}); give a summary.json") from exc
-    if not isinstance(data, dict) or data.get("format") != SUMMARY_FORMAT:
-        raise WSISError(
-            f"{path}: not a summary written by `wsis eval --report` (format {SUMMARY_FORMAT})"
-        )
-    return data
-
-
-def compare(
-    a_json: Mapping[str, Any] | str | Path, b_json: Mapping[str, Any] | str | Path
-) -> Comparison:
-    """How run B differs from run A (summary dicts, or paths of ``summary.json`` files)."""
-    a = load_summary(a_json) if isinstance(a_json, str | Path) else a_json
-    b = load_summary(b_json) if isinstance(b_json, str | Path) else b_json
-    deltas: list[MetricDelta] = []
-    flips: list[Flip] = []
-    for system, a_splits in a["results"].items():
-        for split, a_result in a_splits.items():
-            b_result = b["results"].get(system, {}).get(split)
-            if b_result is None:
-                continue
-            intervals = _delta_intervals(a_result["questions"], b_result["questions"])
-            deltas += _metric_deltas(
-                system, split, a_result["metrics"], b_result["metrics"], intervals
-            )
-            flips += _flips(system, split, a_result["questions"], b_result["questions"])
-    return Comparison(tuple(deltas), tuple(flips))
-
-
-def _metric_deltas(
-    system: str,
-    split: str,
-    a: Mapping[str, Any],
-    b: Mapping[str, Any],
-    intervals: Mapping[str, Interval | None],
-) -> list[MetricDelta]:
-    return [
-        MetricDelta(system, split, m, a.get(m), b.get(m), intervals.get(m))
-        for m in dict.fromkeys([*a, *b])
-    ]
-
-
-def _delta_intervals(
-    a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]
-) -> dict[str, Interval | None]:
-    """Paired intervals of B - A over the questions both runs scored, when both summaries
-    carry per-question scores (summaries written before they did get none)."""
-    after = {q["id"]: q for q in b}
-    both = [(q, after[q["id"]]) for q in a if q["id"] in after]
-    if not both or not all(q.get("scores") and p.get("scores") for q, p in both):
-        return {}
-
-    def table(rows: Sequence[Mapping[str, Any]]) -> QuestionTable:
-        return QuestionTable.from_rows(
-            [(q["scores"], q["kind"] == "unanswerable", bool(q.get("abstained"))) for q in rows]
-        )
-
-    return difference_intervals(table([q for q, _ in both]), table([p for _, p in both]))
-
-
-def _flips(
-    system: str,
-    split: str,
-    a: Sequence[Mapping[str, Any]],
-    b: Sequence[Mapping[str, Any]],
-) -> list[Flip]:
-    after = {q["id"]: q for q in b}
-    flips = []
-    for before in a:
-        now = after.get(before["id"])
-        if now is None:
-            continue
-        for what in ("hit@5", "abstention_correct"):
-            if before.get(what) != now.get(what):
-                flips.append(
-                    Flip(
-                        system,
-                        split,
-                        before["id"],
-                        before["question"],
-                        what,
-                        before.get(what),
-                        now.get(what),
-                    )
-                )
-    return flips

@@ -53,7 +53,7 @@ from ingest.readers import (
 )
 
 if TYPE_CHECKING:
-    from ingest.index import ParagraphIndex
+    from ingest.store import ParagraphIndex
 
 #: Documents embedded together: large enough to batch pieces of similar length across
 #: documents, small enough that an interrupted ingest keeps most of its work.

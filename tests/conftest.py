@@ -116,10 +116,10 @@ def full_settings(corpus_dir: Path, distractors_dir: Path):
 @pytest.fixture(scope="session")
 def full_assistant(full_settings):
     """An Assistant over a real Chroma index of all 49 documents, built by real ingestion."""
-    from assistant.core import Assistant
+    from assistant.api import Assistant
     from ingest.embedding import SentenceTransformerEmbedder
-    from ingest.index import ParagraphIndex
     from ingest.pipeline import ingest
+    from ingest.store import ParagraphIndex
 
     embedder = SentenceTransformerEmbedder(full_settings.embedding_model)
     report = ingest(full_settings, ParagraphIndex(full_settings, embedder))
@@ -136,12 +136,12 @@ def build_assistant(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path):
     def build(name: str, files: tuple[str, ...]):
         import shutil
 
-        from assistant.core import Assistant
-        from assistant.services import with_uploads
+        from assistant.api import Assistant
+        from assistant.app.uploads import with_uploads
         from corpus.settings import Settings
         from ingest.embedding import SentenceTransformerEmbedder
-        from ingest.index import ParagraphIndex
         from ingest.pipeline import ingest
+        from ingest.store import ParagraphIndex
 
         root = tmp_path_factory.mktemp(name)
         corpus = root / "corpus"

@@ -12,7 +12,10 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
-from assistant import services
+from assistant.coverage import DEFAULT_COVERAGE_THRESHOLD
+from assistant.prompts import CLOSEST_MATCHES
+from assistant.render import COVERAGE_CSV_COLUMNS
+from eval.app import FAILURE_COLUMNS
 
 pytestmark = pytest.mark.corpus
 
@@ -39,8 +42,8 @@ def assistant(build_assistant):
 
 @pytest.fixture(scope="module")
 def url(assistant) -> Iterator[str]:
-    from assistant.app_bench import serve_in_thread
-    from assistant.ui import create_app
+    from assistant.app.ui import create_app
+    from eval.bench.app import serve_in_thread
 
     with serve_in_thread(create_app(assistant)) as address:
         assert urlparse(address).hostname == "127.0.0.1"
@@ -71,7 +74,7 @@ def test_ask_and_context(client, assistant) -> None:
     assert "A/RES/80/173,45," in Path(csv_file).read_text(encoding="utf-8")
     assert context == ""
 
-    shown = client.predict(paragraph.id, text, api_name="/context")
+    shown = client.predict(paragraph.id, data, api_name="/context")
     assert "<mark>We are further concerned about the volume of electronic waste" in shown
     assert 'href="/document/A_RES_80_173#page=8"' in shown
 
@@ -81,8 +84,8 @@ def test_ask_with_a_kind_filter_and_an_abstention(client) -> None:
         "What is the recipe for apple pie?", ["resolution"], [], api_name="/ask"
     )
     assert data["abstained"] is True
-    assert chips["label"] == "Closest matches — not answers"
-    assert "Closest matches — not answers" in html
+    assert chips["label"] == CLOSEST_MATCHES
+    assert CLOSEST_MATCHES in html
     assert all(h["symbol"].startswith("A/RES/") for h in data["hits"])
 
 
@@ -92,13 +95,13 @@ def test_question_markup_comes_back_escaped(client) -> None:
 
 
 def test_coverage(client) -> None:
-    threshold = services.DEFAULT_COVERAGE_THRESHOLD
+    threshold = DEFAULT_COVERAGE_THRESHOLD
     html, plot, csv_file = client.predict("gender digital divide", threshold, api_name="/coverage")
     assert f"a relevance of {threshold:.2f} for “gender digital divide”" in html
     counts = dict(plot["data"])
     assert counts and all(n > 0 for n in counts.values())
     rows = Path(csv_file).read_text(encoding="utf-8").splitlines()
-    assert rows[0] == ",".join(services.COVERAGE_CSV_COLUMNS)
+    assert rows[0] == ",".join(COVERAGE_CSV_COLUMNS)
     assert len(rows) - 1 >= sum(counts.values())  # rows with a line break in the text
 
 
@@ -178,7 +181,7 @@ def test_evaluate(client, tmp_path: Path) -> None:
     status, metrics, failures = client.predict(handle_file(str(path)), api_name="/evaluate")
     assert "2 questions, 0 failed" in status
     assert ["hit@1", "1.000"] in [row[:2] for row in metrics["data"]]
-    assert failures["headers"] == list(services.FAILURE_COLUMNS)
+    assert failures["headers"] == list(FAILURE_COLUMNS)
 
 
 # --- The document route ------------------------------------------------------------------------
@@ -232,9 +235,9 @@ def test_document_route_404s_for_anything_else(url: str, path: str) -> None:
 def test_login_guards_the_app_and_the_documents(assistant) -> None:
     from gradio_client import Client
 
-    from assistant.app_bench import serve_in_thread
-    from assistant.core import Assistant
-    from assistant.ui import create_app
+    from assistant.api import Assistant
+    from assistant.app.ui import create_app
+    from eval.bench.app import serve_in_thread
 
     settings = assistant.settings.model_copy(
         update={"auth_username": "delegate", "auth_password": "s3cret"}
@@ -259,7 +262,7 @@ def test_login_guards_the_app_and_the_documents(assistant) -> None:
 def test_fifty_concurrent_questions_are_all_answered(assistant) -> None:
     """Fifty clients ask at once the app served as users run it (``app.py``, its own
     process): every question is answered, none errs."""
-    from assistant.app_bench import app_process, bench_questions, run_bench
+    from eval.bench.app import app_process, bench_questions, run_bench
 
     questions = bench_questions(50)
     with app_process(assistant.settings.index_dir) as address:

@@ -16,7 +16,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from assistant import services
+from assistant.coverage import DEFAULT_COVERAGE_THRESHOLD
+from assistant.render import COVERAGE_CSV_COLUMNS
 
 pytestmark = [pytest.mark.slow, pytest.mark.corpus]
 
@@ -45,8 +46,8 @@ def chromium() -> Path:
 
 @pytest.fixture(scope="module")
 def url(build_assistant) -> Iterator[str]:
-    from assistant.app_bench import serve_in_thread
-    from assistant.ui import create_app
+    from assistant.app.ui import create_app
+    from eval.bench.app import serve_in_thread
 
     with serve_in_thread(create_app(build_assistant("browser", FILES))) as address:
         yield address
@@ -134,7 +135,7 @@ def test_coverage_search_and_csv_download(page, tmp_path: Path) -> None:
     listing = page.locator("#wsis-coverage h3")
     listing.first.wait_for()
     summary = page.locator("#wsis-coverage p").first.inner_text()
-    assert f"a relevance of {services.DEFAULT_COVERAGE_THRESHOLD:.2f}" in summary
+    assert f"a relevance of {DEFAULT_COVERAGE_THRESHOLD:.2f}" in summary
     assert "A/RES/80/173" in page.locator("#wsis-coverage").inner_text()
     with page.expect_download() as caught:
         page.locator("#wsis-coverage-csv").click()
@@ -142,7 +143,7 @@ def test_coverage_search_and_csv_download(page, tmp_path: Path) -> None:
     caught.value.save_as(saved)
     with saved.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert rows and list(rows[0]) == list(services.COVERAGE_CSV_COLUMNS)
+    assert rows and list(rows[0]) == list(COVERAGE_CSV_COLUMNS)
     assert any(r["symbol"] == "A/RES/80/173" for r in rows)
     _shot(page, "browser-coverage")
 

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from corpus.cli import corpus_group
+from assistant.cli.corpus import corpus_group
 from corpus.model import DocumentKind
 from ingest.fetch import (
     DEFAULT_ODS_URL,

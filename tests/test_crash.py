@@ -1,10 +1,14 @@
 """Killing an ingest (SIGKILL) at any moment leaves an index that answers as before, and the
 next ingest completes it with no duplicate or orphaned paragraphs.
 
-One index of four real documents is built per module. Each case copies it, changes the
-corpus (a document replaced by another text, one added, one removed) and runs an ingest
-in a child process that kills itself at one moment (see tests/crashing_ingest.py), or is
-killed from outside after a delay. Then:
+One index of three real documents is built per module. Each case copies it, changes the
+corpus (a document replaced by another text, one added, one removed) and runs an ingest in
+a child process that is cut off at one named moment (see tests/crashing_ingest.py): while
+files are parsed, before and between batches of the embedding model, and before every write
+to Chroma the ingest makes, halfway through writing the nodes. It kills itself there, or
+stops there to be killed from outside with its whole process group, parse workers included.
+A fault-free run lists the moments there are, and a test checks that the cases cut off
+every one of them, so each is hit for certain, on any machine. Then:
 
 - the untouched document reads and ranks exactly as before;
 - every document is shown either wholly as it was or wholly as it became, never mixed;
@@ -24,11 +28,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.core import Assistant
+from assistant.api import Assistant
 from corpus.settings import Settings
 from ingest.embedding import SentenceTransformerEmbedder
-from ingest.index import PENDING, ParagraphIndex
 from ingest.pipeline import ingest, parse_file
+from ingest.store import ParagraphIndex
+from ingest.store.chroma import PENDING
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
@@ -116,32 +121,52 @@ def case(versions: Versions, tmp_path: Path) -> Case:
     return Case(Settings(corpus_dirs=[corpus], index_dir=tmp_path / "index"), corpus)
 
 
-def _run_child(case: Case, moment: str, n: int, kill_after: float | None = None) -> int:
+#: Pieces per batch through the model in the child, so that its few documents make several.
+BATCH_SIZE = 8
+
+
+@dataclass
+class Run:
+    returncode: int
+    output: str
+
+    def steps(self) -> list[tuple[str, int]]:
+        """The moments the ingest passed, in order, as the child printed them."""
+        return [
+            (moment, int(n))
+            for line in self.output.splitlines()
+            if line.startswith("step ")
+            for moment, n in [line.split()[1:3]]
+        ]
+
+
+def _run_child(case: Case, moment: str, n: int, outside: bool = False) -> Run:
+    """Run the crashing ingest on the case; killed at the moment, or to the end for "none"."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(CHILD.parents[1])}
     args = [sys.executable, str(CHILD), str(case.corpus), str(case.settings.index_dir), moment]
-    child = subprocess.Popen(
-        [*args, str(n)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        if kill_after is not None:
-            try:
-                child.wait(timeout=kill_after)
-            except subprocess.TimeoutExpired:
+    args += [str(n), "--batch-size", str(BATCH_SIZE), *(["--outside"] if outside else [])]
+    log = case.corpus.parent / f"{moment}-{n}.log"
+    with log.open("w") as out:
+        child = subprocess.Popen(
+            args, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            _, status = os.waitpid(child.pid, os.WUNTRACED)
+            if os.WIFSTOPPED(status):  # at the moment, waiting to be killed from outside
                 os.killpg(child.pid, signal.SIGKILL)
-        child.wait(timeout=600)
-    finally:
-        # parsing workers left behind by a killed parent hold the output pipe open
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(child.pid, signal.SIGKILL)
-    output = child.stdout.read() if child.stdout else ""
-    if kill_after is None and moment != "none":
-        assert child.returncode == -signal.SIGKILL, output
-    return child.returncode
+                _, status = os.waitpid(child.pid, 0)
+            child.returncode = os.waitstatus_to_exitcode(status)
+        finally:
+            # parse workers and their fork server outlive a child that killed only itself
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+    run = Run(child.returncode, log.read_text())
+    if moment == "none":
+        assert run.returncode == 0, run.output
+    else:
+        marker = f"{'stopped' if outside else 'killed'} at {moment} {n}"
+        assert run.returncode == -signal.SIGKILL and marker in run.output, run.output
+    return run
 
 
 def _shown(assistant: Assistant) -> dict[str, list[tuple[str | None, str, str]]]:
@@ -182,17 +207,33 @@ def assert_complete(versions: Versions, settings: Settings) -> None:
     assert _shown(Assistant(settings, embedder=versions.embedder)) == versions.after
 
 
+#: Every moment of the ingest of the changed corpus (written out by a fault-free run, see
+#: the test below): the parsing of the second file; the embedding of the new documents,
+#: before it starts and after one batch; and each write of the new versions and of the
+#: removal, in order: pending records, nodes (cut halfway), the switch, the clean-up of the
+#: replaced document's old nodes and deletes of those nodes and of the pending records; then
+#: the removal's pending record, its register record, its nodes, its pending record.
 MOMENTS = [
     ("parsing", 2),
     ("embedding", 1),
+    ("batch", 2),
+    ("beginning", 1),
     ("adding", 1),
     ("committing", 1),
     ("cleaning", 1),
-    ("cleaning", 2),
     ("deleting", 1),
+    ("deleting", 2),
+    ("beginning", 2),
     ("deleting", 3),
+    ("cleaning", 2),
     ("deleting", 4),
+    ("deleting", 5),
 ]
+#: Killed from outside with the whole process group: parse workers busy on a file, and
+#: nodes half written.
+FROM_OUTSIDE = [("parsing", 2), ("adding", 1)]
+#: Steps that write to the index: each of their occurrences must be a moment cut off.
+WRITES = {"beginning", "adding", "committing", "cleaning", "deleting", "unknown-write"}
 
 
 @pytest.mark.parametrize(("moment", "n"), MOMENTS, ids=[f"{m}-{n}" for m, n in MOMENTS])
@@ -204,18 +245,31 @@ def test_ingest_killed_at_a_moment(versions: Versions, case: Case, moment: str, 
     assert_complete(versions, case.settings)
 
 
-@pytest.mark.parametrize("seconds", [4.0, 9.0, 14.0])
-def test_ingest_killed_after_a_delay(versions: Versions, case: Case, seconds: float) -> None:
-    """Killed from outside, wherever it happens to be; perhaps even already finished."""
-    _run_child(case, "none", 0, kill_after=seconds)
+@pytest.mark.parametrize(("moment", "n"), FROM_OUTSIDE, ids=[f"{m}-{n}" for m, n in FROM_OUTSIDE])
+def test_ingest_killed_from_outside_with_its_workers(
+    versions: Versions, case: Case, moment: str, n: int
+) -> None:
+    _run_child(case, moment, n, outside=True)
     assert_answers_as_before(versions, case.settings)
     report = ingest(case.settings, ParagraphIndex(case.settings, versions.embedder))
     assert report.ok, report.skipped
     assert_complete(versions, case.settings)
 
 
+def test_the_moments_cut_off_are_every_write_of_the_ingest(versions: Versions, case: Case) -> None:
+    """A fault-free run of the same ingest passes each moment above, and makes no write to
+    the index that is not one of them; a write step added to ingestion fails here until a
+    case cuts it off."""
+    steps = _run_child(case, "none", 0).steps()
+    assert_complete(versions, case.settings)
+    assert [s for s in steps if s[0] in WRITES] == [s for s in MOMENTS if s[0] in WRITES]
+    # parsing and embedding moments fall inside their phase: one file parsed of two, one
+    # batch embedded of several
+    assert [m for m in MOMENTS + FROM_OUTSIDE if m not in steps] == []
+
+
 def test_a_killed_ingest_does_not_block_the_next(versions: Versions, case: Case) -> None:
     """The lock of a killed ingest goes with its process."""
     _run_child(case, "adding", 1)
-    assert _run_child(case, "none", 0) == 0
+    assert _run_child(case, "none", 0).returncode == 0
     assert_complete(versions, case.settings)

@@ -18,8 +18,8 @@ from ingest.embedding import (
     embedder_for,
     make_embedder,
 )
-from ingest.index import embedding_text
 from ingest.pipeline import parse_file
+from ingest.store.pieces import embedding_text
 
 QUESTIONS = (
     "Will the Internet Governance Forum become permanent?",
@@ -97,7 +97,7 @@ def test_a_question_is_answered_without_loading_pytorch(full_assistant, full_set
     code = (
         "import json, sys\n"
         "from pathlib import Path\n"
-        "from assistant.core import Assistant\n"
+        "from assistant.api import Assistant\n"
         "from corpus.settings import Settings\n"
         f"settings = Settings(index_dir=Path({str(full_settings.index_dir)!r}))\n"
         "answer = Assistant(settings)"

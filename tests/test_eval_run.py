@@ -12,19 +12,22 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from assistant.answers import Answer, Hit
+from assistant import render
+from assistant.answers import Answer, Hit, Quote
 from assistant.cli import main
+from corpus.errors import InvalidQuestion
 from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind
+from eval.baselines import map_chunk
+from eval.comparison import compare_runs, load_summary
 from eval.metrics import INTERVALS_NOTE
 from eval.report import document_accuracy, hit_curve, write_report
 from eval.run import (
     EvalRun,
-    compare,
+    assistant_answer_fn,
     evaluate,
     evaluate_split,
     evaluate_systems,
-    load_summary,
-    map_chunk,
+    refusal,
     run_testset,
 )
 from eval.testset import GoldItem, TestItem, save_testset
@@ -60,15 +63,15 @@ class ScriptedAnswerer:
         hits = tuple(
             Hit(paragraph(label), DOCUMENT, 1.0 - i / 10) for i, label in enumerate(labels)
         )
+        cited = () if abstain else hits[:1]
         answer = Answer(
-            item.question,
-            "",
-            abstain,
-            () if abstain else hits[:1],
-            hits,
-            {"retrieve": 5.0, "answer": 1.0, "total": 6.0 + len(labels)},
+            question=item.question,
+            quotes=tuple(Quote(h, ((0, len(h.paragraph.text)),)) for h in cited),
+            hits=hits,
+            abstained=abstain,
+            timings_ms={"retrieve": 5.0, "answer": 1.0, "total": 6.0 + len(labels)},
         )
-        return answer.to_dict(item.id)
+        return render.answer_json(answer, item.id)
 
 
 ITEMS = [
@@ -95,6 +98,21 @@ def test_run_testset_keeps_order_and_sets_ids() -> None:
     answers = run_testset(ITEMS, lambda item: {**BEFORE.answer(item), "id": None})
     assert [a["id"] for a in answers] == ["q1", "q2", "q3", "q4", "q5"]
     assert answers[0]["citations"][0]["paragraph"] == "99"
+
+
+def test_a_rejected_question_is_scored_as_an_abstention_with_its_reason() -> None:
+    reason = "the question has no words; type a question about the documents"
+
+    class Rejecting:
+        def ask(self, question: str, mode: str = "hybrid") -> Answer:
+            raise InvalidQuestion(reason)
+
+    item = TestItem("q9", "?!", "unanswerable", (), "dev")
+    answer = assistant_answer_fn(Rejecting())(item)  # type: ignore[arg-type]
+    assert answer == refusal(item, reason)
+    assert answer["id"] == "q9" and answer["abstained"] and answer["notice"] == reason
+    assert answer["citations"] == [] and answer["hits"] == []
+    assert evaluate([item], [answer]).questions[0].abstention_correct
 
 
 def test_evaluate_scores_and_flags_each_question() -> None:
@@ -135,7 +153,7 @@ def test_plot_numbers() -> None:
 def test_compare_reports_deltas_and_flipped_questions() -> None:
     before = evaluate_systems(ITEMS, [BEFORE], "fake.jsonl").to_dict()
     after = evaluate_systems(ITEMS, [AFTER], "fake.jsonl").to_dict()
-    comparison = compare(before, after)
+    comparison = compare_runs(before, after)
     deltas = {(d.split, d.metric): d for d in comparison.deltas}
     assert deltas[("all", "hit@5")].delta == pytest.approx(1 / 3)
     assert deltas[("heldout", "hit@5")].before == 0.0 and deltas[("heldout", "hit@5")].after == 1.0
@@ -154,7 +172,7 @@ def test_compare_reports_deltas_and_flipped_questions() -> None:
         for result in run["results"]["product"].values():
             for question in result["questions"]:
                 del question["scores"]
-    assert all(d.interval is None for d in compare(before, after).deltas)
+    assert all(d.interval is None for d in compare_runs(before, after).deltas)
 
 
 def test_report_files_escape_question_text(tmp_path: Path) -> None:
@@ -172,7 +190,7 @@ def test_report_files_escape_question_text(tmp_path: Path) -> None:
     summary = load_summary(files.folder)
     assert summary["results"]["dense"]["all"]["metrics"]["hit@5"] == 1.0
     assert EvalRun.from_dict(summary).to_dict() == summary
-    same = compare(files.summary, files.summary)
+    same = compare_runs(files.summary, files.summary)
     assert not same.flips and all(d.delta in (0, None) for d in same.deltas)
 
 
@@ -274,8 +292,8 @@ SMALL_TESTSET = [
 def test_wsis_eval_with_baselines_on_three_pdfs(corpus_dir: Path, tmp_path: Path) -> None:
     from corpus.settings import Settings
     from ingest.embedding import SentenceTransformerEmbedder
-    from ingest.index import ParagraphIndex
     from ingest.pipeline import ingest
+    from ingest.store import ParagraphIndex
 
     documents = tmp_path / "corpus"
     documents.mkdir()

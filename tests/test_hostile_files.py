@@ -36,9 +36,9 @@ from pypdf.generic import NameObject, StreamObject
 from corpus.errors import UnreadableDocument
 from corpus.model import ParsedDocument
 from corpus.settings import Settings
-from ingest.index import ParagraphIndex
 from ingest.pipeline import ingest, parse_file, parse_isolated, parse_many
 from ingest.readers import ParseLimits, SourceFile, pdf_pages
+from ingest.store import ParagraphIndex
 
 SMALL_PDFS = [
     "A_RES_79_277.pdf",
@@ -420,6 +420,23 @@ def test_workers_do_not_inherit_locks_held_by_the_callers_threads(tmp_path: Path
     assert isinstance(result, ParsedDocument), result
 
 
+def _parse_reporting_the_readers(path: Path, doc_id: str, limits: ParseLimits) -> ParsedDocument:
+    loaded = sorted(name for name in sys.modules if name.startswith("ingest.markup."))
+    raise UnreadableDocument(str(path), " ".join(loaded))
+
+
+def test_workers_start_with_every_reader_loaded(tmp_path: Path) -> None:
+    """The fork server imports the parsers once, so a worker's memory limit is not spent on
+    imports; a module it cannot find it skips without a word, so a renamed one is checked."""
+    (result,) = parse_many(
+        _text_files(tmp_path, ["upload"]), workers=1, parse=_parse_reporting_the_readers
+    )
+    assert isinstance(result, UnreadableDocument)
+    assert result.reason.split() == [
+        f"ingest.markup.{name}" for name in ("blocks", "docx", "html", "markdown", "text")
+    ]
+
+
 def _parse_and_hang(path: Path, doc_id: str, limits: ParseLimits) -> ParsedDocument:
     (path.parent / "worker.pid.new").write_text(str(os.getpid()))
     (path.parent / "worker.pid.new").rename(path.parent / "worker.pid")
@@ -620,8 +637,8 @@ def test_ingest_reports_each_hostile_file_by_name_and_indexes_the_rest(
 def test_a_hostile_upload_is_refused_by_name_and_changes_nothing(
     tmp_path: Path, corpus_dir: Path
 ) -> None:
-    from assistant.core import Assistant
-    from assistant.services import UploadRejected, add_upload
+    from assistant.api import Assistant
+    from assistant.app.uploads import UploadRejected, add_upload
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

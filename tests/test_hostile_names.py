@@ -21,9 +21,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from assistant import services
-from assistant.core import Assistant
-from assistant.services import UploadRejected
+from assistant.api import Assistant
+from assistant.app import uploads
+from assistant.app.uploads import UploadRejected
 from corpus.settings import Settings
 from ingest.pipeline import IGNORED_NAMES, corpus_files
 from ingest.readers import SUPPORTED_SUFFIXES
@@ -50,7 +50,7 @@ def _names() -> st.SearchStrategy[str]:
 @settings(max_examples=400)
 def test_an_upload_name_is_refused_or_safe_to_save(name: str) -> None:
     try:
-        safe = services.sanitize_upload_name(name)
+        safe = uploads.sanitize_upload_name(name)
     except UploadRejected as exc:
         assert str(exc).startswith("“")
         assert all(ch.isprintable() for ch in str(exc)), "the message shows the name safely"
@@ -58,13 +58,13 @@ def test_an_upload_name_is_refused_or_safe_to_save(name: str) -> None:
     assert not safe.startswith((".", " ", "-"))
     assert ".." not in safe
     assert all(ch.isprintable() and ch not in "/\\" for ch in safe)
-    assert len(safe) <= services.MAX_UPLOAD_NAME
-    assert len(safe.encode()) <= services.MAX_UPLOAD_NAME_BYTES
+    assert len(safe) <= uploads.MAX_UPLOAD_NAME
+    assert len(safe.encode()) <= uploads.MAX_UPLOAD_NAME_BYTES
     assert Path(safe).suffix in SUPPORTED_SUFFIXES
     assert Path(safe).stem
     assert safe not in IGNORED_NAMES
-    with tempfile.TemporaryDirectory() as uploads:
-        folder = Path(uploads)
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
         saved = folder / safe
         saved.write_bytes(b"# Title\n")
         assert saved.resolve().parent == folder.resolve()
@@ -86,7 +86,7 @@ def test_an_upload_name_is_refused_or_safe_to_save(name: str) -> None:
     ],
 )
 def test_unicode_and_control_tricks_are_undone(given: str, expected: str) -> None:
-    assert services.sanitize_upload_name(given) == expected
+    assert uploads.sanitize_upload_name(given) == expected
 
 
 @pytest.mark.parametrize(
@@ -98,22 +98,22 @@ def test_unicode_and_control_tricks_are_undone(given: str, expected: str) -> Non
 )
 def test_names_with_nothing_usable_are_refused_showing_the_name_printably(given: str) -> None:
     with pytest.raises(UploadRejected) as caught:
-        services.sanitize_upload_name(given)
+        uploads.sanitize_upload_name(given)
     message = str(caught.value)
     assert all(ch.isprintable() for ch in message)
     assert len(message) < 400
 
 
 def test_a_thousand_character_name_is_cut_keeping_its_suffix() -> None:
-    safe = services.sanitize_upload_name("resolution-" * 100 + ".docx")
-    assert len(safe) == services.MAX_UPLOAD_NAME
+    safe = uploads.sanitize_upload_name("resolution-" * 100 + ".docx")
+    assert len(safe) == uploads.MAX_UPLOAD_NAME
     assert safe.endswith(".docx") and safe.startswith("resolution-resolution")
 
 
 def test_a_long_name_in_a_wide_script_is_cut_to_what_the_file_system_stores(
     tmp_path: Path,
 ) -> None:
-    safe = services.sanitize_upload_name("信息社会世界峰会成果文件" * 30 + ".md")
+    safe = uploads.sanitize_upload_name("信息社会世界峰会成果文件" * 30 + ".md")
     assert safe.endswith(".md") and safe.startswith("信息社会世界峰会")
     assert len(safe.encode()) <= 255
     (tmp_path / safe).write_text("# 成果文件\n\n全文。", encoding="utf-8")
@@ -130,21 +130,21 @@ def test_a_real_pdf_over_the_upload_limit_is_refused_by_name(
     big = corpus_dir / "UNCTAD_TIR_2025_Overview.en.pdf"
     assert big.stat().st_size > 2**20
     with pytest.raises(UploadRejected, match=r"“overview.pdf” is 2\.\d MB; the limit is 1 MB"):
-        services.check_upload(big, settings, name="../overview.pdf")
-    assert services.check_upload(corpus_dir / "A_RES_79_277.pdf", settings) == "A_RES_79_277.pdf"
+        uploads.check_upload(big, settings, name="../overview.pdf")
+    assert uploads.check_upload(corpus_dir / "A_RES_79_277.pdf", settings) == "A_RES_79_277.pdf"
 
 
 def test_an_upload_is_not_written_through_a_link_in_the_uploads_folder(tmp_path: Path) -> None:
     settings = Settings(corpus_dirs=[tmp_path / "corpus"], index_dir=tmp_path / "index")
     outside = tmp_path / "outside.md"
     outside.write_text("# Kept\n\nThis file is outside the uploads folder.", encoding="utf-8")
-    uploads = settings.uploads_path
-    uploads.mkdir(parents=True)
-    (uploads / "notes.md").symlink_to(outside)
+    folder = settings.uploads_path
+    folder.mkdir(parents=True)
+    (folder / "notes.md").symlink_to(outside)
     upload = tmp_path / "notes.md"
     upload.write_text("# Replaced\n\nAn upload that must not land outside.", encoding="utf-8")
     with pytest.raises(UploadRejected, match=r"“notes\.md” is not a usable file name"):
-        services.add_upload(Assistant(settings), upload)
+        uploads.add_upload(Assistant(settings), upload)
     assert outside.read_text(encoding="utf-8").startswith("# Kept")
 
 

@@ -29,12 +29,15 @@ from pypdf import PdfReader, PdfWriter
 
 from assistant.catalog import Catalog
 from assistant.cli import main
-from corpus.errors import IndexBusy, IndexMissing, StaleIndex
+from corpus.errors import IndexBusy, IndexMissing, StaleIndex, UnreadableDocument
 from corpus.model import Paragraph, ParagraphKind, ParsedDocument
 from corpus.settings import PARSER_VERSION, Settings
+from ingest import adding
+from ingest.adding import add_file
 from ingest.embedding import SentenceTransformerEmbedder
-from ingest.index import ParagraphIndex, paragraph_id_of, split_into_pieces
 from ingest.pipeline import IngestReport, ingest, parse_file
+from ingest.store import ParagraphIndex
+from ingest.store.pieces import paragraph_id_of, split_into_pieces
 
 pytestmark = pytest.mark.corpus
 
@@ -183,7 +186,7 @@ def test_the_index_gives_back_every_paragraph_as_parsed(built: Built) -> None:
     """Long paragraphs are stored in several pieces; read back, each is the parser's own text
     under the parser's own id, so a citation quotes exactly what ingestion produced."""
     index = built.index()
-    catalog = Catalog.from_nodes(index.live_nodes())
+    catalog = Catalog.from_store(index)
     parsed = [parse_file(path) for path in built.sources.values()]
     pieces = Counter(m["paragraph_id"] for _, m, _ in index.live_nodes(include_text=False))
     assert any(count > 1 for count in pieces.values())
@@ -422,6 +425,119 @@ def test_cli_parse_of_a_bad_file_exits_1(tmp_path: Path, runner: CliRunner) -> N
     assert result.exit_code == 1
     assert "file is empty" in result.stderr
     assert result.stdout == ""
+
+
+# --- adding one file ----------------------------------------------------------------------
+
+CABLES = """# Submarine cables
+
+1. We decide to protect the submarine cables that carry the Internet to small island
+developing States.
+
+2. We invite Member States to report each year on the repair of damaged cables.
+"""
+CABLES_QUESTION = "protecting undersea Internet cables of island states"
+
+
+@dataclass
+class Added:
+    """A folder of uploads holding one file added with its index, as the app keeps them."""
+
+    settings: Settings
+    index: ParagraphIndex
+    folder: Path
+    target: Path
+    parsed: ParsedDocument
+    steps: list[float]
+
+
+@pytest.fixture
+def added(tmp_path: Path, embedder: SentenceTransformerEmbedder) -> Added:
+    folder = tmp_path / "uploads"
+    settings = Settings(corpus_dirs=[folder], index_dir=tmp_path / "idx")
+    source = tmp_path / "tmp6f3a1c.md"  # an upload arrives under a name of its own
+    source.write_text(CABLES, encoding="utf-8")
+    target = folder / "cables.md"
+    index = ParagraphIndex(settings, embedder)
+    steps: list[float] = []
+    parsed = add_file(settings, index, source, target, "cables", lambda f, _: steps.append(f))
+    return Added(settings, index, folder, target, parsed, steps)
+
+
+class FailingIndex(ParagraphIndex):
+    """An index whose write of a document fails, as on a full disk or a lost server."""
+
+    def add_document(
+        self, parsed: ParsedDocument, vectors: dict[str, list[float]] | None = None
+    ) -> int:
+        raise OSError("no space left on device")
+
+
+def _state(added: Added) -> tuple[dict[str, bytes], dict[str, str], list[str]]:
+    """What adding a file may change: the folder's files, the live versions, the nodes."""
+    index = ParagraphIndex(added.settings, added.index.embedder)
+    files = {p.name: p.read_bytes() for p in added.folder.iterdir()}
+    nodes = sorted(node_id for node_id, _, _ in index.iter_nodes(include_text=False))
+    return files, index.indexed_documents(), nodes
+
+
+def test_an_added_file_is_in_its_folder_and_searchable(
+    added: Added, embedder: SentenceTransformerEmbedder
+) -> None:
+    assert added.parsed.document.path == str(added.target)
+    assert added.target.read_text(encoding="utf-8") == CABLES
+    assert added.index.indexed_documents() == {"cables": added.parsed.document.sha256}
+    decided = next(p for p in added.parsed.paragraphs if p.label == "1")
+    assert decided.text.startswith("We decide to protect the submarine cables")
+    (best, _), *_ = added.index.dense_query(embedder.embed_query(CABLES_QUESTION), k=3)
+    assert best == decided.id
+    assert added.steps and added.steps == sorted(added.steps)
+    # what was added is what an ingest of the folder would have made: nothing left to do
+    report = ingest(added.settings, ParagraphIndex(added.settings, embedder))
+    assert report.ok and (report.unchanged, report.added, report.updated) == (1, [], [])
+
+
+def test_a_failed_index_write_leaves_the_folder_and_the_index_as_they_were(
+    added: Added, tmp_path: Path, embedder: SentenceTransformerEmbedder
+) -> None:
+    before = _state(added)
+    revised = tmp_path / "revised.md"
+    revised.write_text(CABLES.replace("each year", "every two years"), encoding="utf-8")
+    failing = FailingIndex(added.settings, embedder)
+    with pytest.raises(OSError, match="no space left"):  # replacing the file
+        add_file(added.settings, failing, revised, added.target, "cables")
+    with pytest.raises(OSError, match="no space left"):  # adding a new one
+        add_file(added.settings, failing, revised, added.folder / "revised.md", "revised")
+    assert _state(added) == before
+    # the index was let go: the same file added again goes through
+    replaced = add_file(added.settings, added.index, revised, added.target, "cables")
+    assert "every two years" in added.target.read_text(encoding="utf-8")
+    assert ParagraphIndex(added.settings, embedder).indexed_documents() == {
+        "cables": replaced.document.sha256
+    }
+
+
+def test_a_file_that_cannot_be_parsed_is_named_and_changes_nothing(
+    added: Added, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _state(added)
+    blank = tmp_path / "blank.md"
+    blank.write_text("![logo](logo.png)\n\n[Home](/)\n", encoding="utf-8")
+    with pytest.raises(UnreadableDocument) as refused:
+        add_file(added.settings, added.index, blank, added.folder / "notes.md", "notes")
+    assert (refused.value.path, refused.value.reason) == (
+        "notes.md",
+        "no paragraphs of text were found in it",
+    )
+
+    def parser_bug(*args: Any, **kwargs: Any) -> ParsedDocument:
+        raise KeyError("style")
+
+    monkeypatch.setattr(adding, "parse_isolated", parser_bug)
+    with pytest.raises(UnreadableDocument) as refused:
+        add_file(added.settings, added.index, blank, added.target, "cables")
+    assert str(refused.value) == "cables.md: could not be parsed (KeyError)"
+    assert _state(added) == before
 
 
 # --- stale and busy indexes ----------------------------------------------------------------

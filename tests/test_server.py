@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant.app_bench import free_port, wait_until_up
+from assistant.api import Assistant
 from assistant.cli import main
-from assistant.core import Assistant
 from corpus.errors import IndexBusy, IndexUnreachable
 from corpus.settings import Settings
+from eval.bench.app import free_port, wait_until_up
 from ingest.embedding import SentenceTransformerEmbedder
-from ingest.index import ParagraphIndex
 from ingest.pipeline import ingest
+from ingest.store import ParagraphIndex
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 

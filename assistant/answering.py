@@ -1,0 +1,161 @@
+"""From retrieved paragraphs to an answer: extractive, verbatim, cited, or an abstention.
+
+The answer step sits behind :class:`Answerer`, so that other ways of choosing what to quote
+can be added without touching retrieval. :class:`ExtractiveAnswerer` quotes the sentences of
+the top paragraphs that share most with the question, word for word, ordered by document
+and paragraph; it never paraphrases.
+
+Abstention weighs two kinds of evidence (see :class:`AbstentionPolicy`): how well the best
+paragraph matches the question, and whether the question's distinctive words occur together
+in any one paragraph at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from assistant.answers import Hit, Quote, Span
+from assistant.retrieval.fusion import RetrievalTrace
+from assistant.retrieval.lexical import english_stemmer, text_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class AbstentionPolicy:
+    """Answers when the evidence that the documents address the question is positive:
+    ``bias + top_score_weight x the best hit's fused score + cover_weight x the largest
+    share of the question's own words that one paragraph holds together``
+    (:attr:`RetrievalTrace.cover`). A question about something the documents never discuss
+    (a city's bus timetable, the price of a conference ticket) scores low on both: no paragraph
+    matches it well, and its distinctive words never meet in one paragraph.
+
+    The weights are a logistic regression fitted on the development half of the shipped test
+    set, with the decision threshold folded into ``bias``; ``python -m eval.calibrate``
+    refits them (method in eval/README.md). Direct references are always answered.
+    """
+
+    bias: float = -3.219
+    top_score_weight: float = 5.043
+    cover_weight: float = 3.955
+
+    def evidence(self, trace: RetrievalTrace) -> float:
+        return self.bias + self.top_score_weight * trace.top_score + self.cover_weight * trace.cover
+
+    def abstains(self, trace: RetrievalTrace) -> bool:
+        if trace.direct:
+            return False
+        return self.evidence(trace) < 0
+
+
+_WHERE = re.compile(
+    r"^\W*(?:where|in which (?:paragraphs|parts|sections)|which paragraphs)\b", re.I
+)
+
+
+def asks_where(question: str) -> bool:
+    """Whether the question asks where a topic is covered rather than what is said."""
+    return bool(_WHERE.search(question))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z(“\"])|\n")
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Where each sentence of a paragraph is, leading and trailing spaces left out."""
+    spans, start = [], 0
+    for end in [*(m.span() for m in _SENTENCE_END.finditer(text)), (len(text), len(text))]:
+        piece = text[start : end[0]]
+        stripped = piece.strip()
+        if stripped:
+            first = start + len(piece) - len(piece.lstrip())
+            spans.append((first, first + len(stripped)))
+        start = end[1]
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    return [text[start:end] for start, end in sentence_spans(text)]
+
+
+class Answerer(Protocol):
+    """Chooses, from a question's ranked hits, what to quote, or abstains."""
+
+    def answer(self, question: str, hits: Sequence[Hit], trace: RetrievalTrace) -> Drafted: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Drafted:
+    """An answerer's choice: the quotes, in the order the answer gives them, or none."""
+
+    quotes: tuple[Quote, ...]
+    abstained: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractiveAnswerer:
+    """Quotes, never paraphrases."""
+
+    policy: AbstentionPolicy = AbstentionPolicy()
+    #: Paragraphs quoted for an ordinary question, and how close to the best hit's score
+    #: (as a share of it) the others must come.
+    max_paragraphs: int = 2
+    relative_cutoff: float = 0.8
+    #: "Where is X covered?" asks for every place: more paragraphs may be quoted.
+    where_paragraphs: int = 3
+    where_cutoff: float = 0.75
+    #: A question naming several documents gets the best paragraph of each one quoted when it
+    #: scores at least this share of the best hit.
+    named_cutoff: float = 0.7
+    sentences_per_paragraph: int = 2
+
+    def select(
+        self, hits: Sequence[Hit], trace: RetrievalTrace, question: str = ""
+    ) -> tuple[Hit, ...]:
+        """The hits worth citing: the best, those scoring close to it, and the best of each
+        document the question names; only from the named documents when it names any."""
+        if not hits:
+            return ()
+        if trace.direct:
+            return (hits[0],)
+        named = list(dict.fromkeys(n.symbol for n in trace.named))
+        if named and any(h.document.name in named for h in hits):
+            hits = [h for h in hits if h.document.name in named]
+        top = hits[0].score
+        most, cutoff = self.max_paragraphs, self.relative_cutoff
+        if asks_where(question):
+            most, cutoff = self.where_paragraphs, self.where_cutoff
+        chosen = [h for h in hits[:most] if h.score >= top * cutoff]
+        if len(named) > 1:
+            for name in named:
+                if any(h.document.name == name for h in chosen):
+                    continue
+                best = next((h for h in hits if h.document.name == name), None)
+                if best is not None and best.score >= top * self.named_cutoff:
+                    chosen.append(best)
+        return tuple(chosen)
+
+    def quote(self, hit: Hit, query_tokens: Sequence[str], whole: bool) -> Quote:
+        """The paragraph's sentences that share most with the question, in their order."""
+        text = hit.paragraph.text
+        spans = sentence_spans(text)
+        if whole or len(spans) <= self.sentences_per_paragraph:
+            return Quote(hit, ((0, len(text)),))
+        stemmer = english_stemmer()
+        wanted = set(query_tokens)
+        scored = [
+            (len(wanted & set(text_tokens(text[start:end], stemmer))), -i, i)
+            for i, (start, end) in enumerate(spans)
+        ]
+        best = sorted(scored, reverse=True)[: self.sentences_per_paragraph]
+        return Quote(hit, tuple(spans[i] for i in sorted(i for _, _, i in best)))
+
+    def answer(self, question: str, hits: Sequence[Hit], trace: RetrievalTrace) -> Drafted:
+        if not hits or self.policy.abstains(trace):
+            return Drafted((), abstained=True)
+        cited = self.select(hits, trace, question)
+        return Drafted(
+            tuple(self.quote(hit, trace.query_tokens, whole=trace.direct) for hit in cited),
+            abstained=False,
+        )

@@ -1,0 +1,350 @@
+"""The Python API: ``Assistant(settings).ask(question)`` and ``.search(query)``."""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+from assistant.answering import Answerer, ExtractiveAnswerer
+from assistant.answers import Answer, Hit, Quote
+from assistant.catalog import Catalog
+from assistant.drafting.amendments import AmendmentsReport, amendment_uptake
+from assistant.drafting.changes import ChangeQuestion, describe_changes, parse_change_question
+from assistant.drafting.precedent import Precedent, precedent
+from assistant.drafting.versions import Comparison, compare
+from assistant.prompts import NOT_ENGLISH_NOTICE
+from assistant.retrieval import Filters, HybridRetriever, RetrievalTrace, RetrievalWeights
+from assistant.store import ParagraphStore
+from corpus.errors import InvalidQuestion, UnknownDocument
+from corpus.model import Document, DocumentKind
+from corpus.settings import Settings
+from ingest.embedding import Embedder, make_embedder
+from ingest.store import ParagraphIndex
+
+MAX_QUESTION_CHARS = 2000
+#: Comparisons of versions kept for "What changed in paragraph N between X and Y?".
+MAX_CACHED_COMPARISONS = 16
+_ENGLISH_HINTS = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "what",
+        "which",
+        "how",
+        "does",
+        "did",
+        "on",
+        "for",
+        "are",
+        "about",
+    ]
+)
+_OTHER_HINTS = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "est",
+        "que",
+        "quel",
+        "quelle",
+        "sur",
+        "dans",
+        "el",
+        "los",
+        "las",
+        "del",
+        "qué",
+        "cuál",
+        "sobre",
+        "una",
+        "por",
+    ]
+)
+
+
+def clean_question(question: str) -> str:
+    """The question with control characters removed and spaces folded; rejects what cannot
+    be a question."""
+    if question is None:
+        raise InvalidQuestion("the question is empty; type a question about the documents")
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in question)
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidQuestion("the question is empty; type a question about the documents")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InvalidQuestion(
+            f"the question is {len(text):,} characters long; keep it under "
+            f"{MAX_QUESTION_CHARS:,} (ask about one topic at a time)"
+        )
+    if not re.search(r"\w", text):
+        raise InvalidQuestion("the question has no words; type a question about the documents")
+    return text
+
+
+def language_notice(question: str) -> str | None:
+    words = set(re.findall(r"[a-zà-ÿ]+", question.lower()))
+    if len(words & _OTHER_HINTS) >= 2 and len(words & _OTHER_HINTS) > len(words & _ENGLISH_HINTS):
+        return NOT_ENGLISH_NOTICE
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    document: Document
+    paragraphs: int
+
+
+class Assistant:
+    """Answers questions from an index of paragraphs, with paragraph citations.
+
+    Heavy parts (model, Chroma, BM25) load on first use; ``warm_up()`` loads them now. The
+    store is the Chroma index the settings name unless another is given (tests give an
+    in-memory one).
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        store: ParagraphStore | None = None,
+        embedder: Embedder | None = None,
+        answerer: Answerer | None = None,
+        weights: RetrievalWeights | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._store = store
+        self._embedder = embedder
+        self._fingerprint: tuple[tuple[str, str], ...] = ()
+        self._checked = time.monotonic()
+        self._comparisons: dict[tuple[str, str, str, str], Comparison] = {}
+        self.answerer: Answerer = answerer or ExtractiveAnswerer()
+        self.weights = weights
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        if self._embedder is not None:
+            return self._embedder
+        return make_embedder(self.settings, serving=True)
+
+    @cached_property
+    def store(self) -> ParagraphStore:
+        if self._store is not None:
+            return self._store
+        return ParagraphIndex(self.settings, self.embedder)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        catalog = Catalog.from_store(self.store)
+        self._fingerprint = _fingerprint(catalog.documents)
+        return catalog
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        """Loads the model in a second thread while the catalogue comes out of the store and
+        the BM25 index is built: on two cores that takes about a second off a cold start."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            loading = pool.submit(lambda: getattr(self.embedder, "model", None))
+            retriever = HybridRetriever(self.store, self.catalog, self.embedder, self.weights)
+            loading.result()
+        return retriever
+
+    def warm_up(self) -> Assistant:
+        self.retriever.search("information society", k=1)
+        return self
+
+    def follow_changes(self) -> bool:
+        """Reload when documents were added, replaced or removed by another process (an
+        ingest, or another app sharing a Chroma server); looks at most every
+        ``refresh_seconds``. Whether it reloaded."""
+        if "catalog" not in self.__dict__:
+            return False
+        now = time.monotonic()
+        if now - self._checked < self.settings.refresh_seconds:
+            return False
+        self._checked = now
+        if _fingerprint(self.store.live_documents()) == self._fingerprint:
+            return False
+        self.refresh()
+        return True
+
+    def refresh(self) -> None:
+        """Reload the catalogue and lexical index after the store changed."""
+        for name in ("catalog", "retriever", "amendments_report"):
+            self.__dict__.pop(name, None)
+        self._comparisons.clear()
+        self.store.reopen()
+
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> list[Hit]:
+        self.follow_changes()
+        return self.retriever.search(clean_question(query), k or self.settings.top_k, filters, mode)
+
+    def ask(
+        self,
+        question: str,
+        filters: Filters | None = None,
+        k: int | None = None,
+        mode: str = "hybrid",
+    ) -> Answer:
+        started = time.perf_counter()
+        self.follow_changes()
+        text = clean_question(question)
+        trace = RetrievalTrace()
+        hits = self.retriever.search(text, k or self.settings.top_k, filters, mode, trace)
+        retrieved = time.perf_counter()
+        changed = self._change_answer(text, hits, filters)
+        if changed is not None:
+            lead, quotes = changed
+            cited = {q.paragraph.id for q in quotes}
+            ranked = [q.hit for q in quotes] + [h for h in hits if h.paragraph.id not in cited]
+            hits = ranked[: max(k or self.settings.top_k, len(quotes))]
+            abstained = False
+        else:
+            lead = None
+            drafted = self.answerer.answer(text, hits, trace)
+            quotes, abstained = drafted.quotes, drafted.abstained
+        done = time.perf_counter()
+        return Answer(
+            question=text,
+            quotes=quotes,
+            hits=tuple(hits),
+            abstained=abstained,
+            lead=lead,
+            notice=language_notice(text),
+            timings_ms={
+                "retrieve": (retrieved - started) * 1000,
+                "answer": (done - retrieved) * 1000,
+                "total": (done - started) * 1000,
+            },
+        )
+
+    def find_document(self, name: str) -> Document:
+        """A document by its symbol (or half of a joint one) or its id."""
+        catalog = self.catalog
+        document = catalog.documents.get(name) or catalog.document_by_symbol(name)
+        if document is None:
+            raise UnknownDocument(
+                f"no document {name} in the index; give a symbol or id that `wsis search` "
+                "or the Documents tab lists"
+            )
+        return document
+
+    def compare(self, old: str, new: str) -> Comparison:
+        """Two versions of a text, paragraph by paragraph (``old`` and ``new`` by symbol or
+        id)."""
+        first, second = self.find_document(old), self.find_document(new)
+        key = (first.doc_id, first.sha256, second.doc_id, second.sha256)
+        if key not in self._comparisons:
+            if len(self._comparisons) >= MAX_CACHED_COMPARISONS:
+                self._comparisons.pop(next(iter(self._comparisons)))
+            by_doc = self.catalog.by_doc
+            self._comparisons[key] = compare(
+                first, by_doc.get(first.doc_id, []), second, by_doc.get(second.doc_id, [])
+            )
+        return self._comparisons[key]
+
+    @cached_property
+    def amendments_report(self) -> AmendmentsReport:
+        return amendment_uptake(self.catalog.documents, self.catalog.by_doc)
+
+    def amendments(self) -> AmendmentsReport:
+        """The proposals of the submissions, by target, and their uptake in the adopted
+        text."""
+        self.follow_changes()
+        return self.amendments_report
+
+    def precedent(self, phrase: str, source: str | None = None) -> Precedent:
+        """Earlier occurrences of a phrase (agreed language), oldest first; ``source`` names
+        the document the phrase is from, if any."""
+        self.follow_changes()
+        text = clean_question(phrase)
+        document = self.find_document(source) if source else None
+        catalog = self.catalog
+        return precedent(text, catalog.documents, catalog.paragraphs.values(), document)
+
+    def documents(self) -> list[DocumentSummary]:
+        self.follow_changes()
+        out = []
+        for doc_id, doc in self.catalog.documents.items():
+            count = sum(1 for p in self.catalog.by_doc.get(doc_id, []) if p.searchable)
+            out.append(DocumentSummary(doc, count))
+        return sorted(out, key=lambda s: s.document.name)
+
+    def _change_answer(
+        self, question: str, hits: list[Hit], filters: Filters | None
+    ) -> tuple[str, tuple[Quote, ...]] | None:
+        """For "What changed in paragraph N between X and Y?": what became of the
+        paragraph, quoting both versions whole; None for other questions, or when the
+        documents are not two indexed drafts or resolutions, or the paragraph is in
+        neither."""
+        asked = parse_change_question(question)
+        if asked is None:
+            return None
+        catalog = self.catalog
+        first = catalog.document_by_symbol(asked.first)
+        second = catalog.document_by_symbol(asked.second)
+        allowed = self.retriever.linker.allowed(filters)
+        if first is None or second is None or first.doc_id == second.doc_id:
+            return None
+        versions = (DocumentKind.DRAFT, DocumentKind.RESOLUTION)
+        if first.kind not in versions or second.kind not in versions:
+            return None
+        if allowed is not None and not {first.doc_id, second.doc_id} <= allowed:
+            return None
+        return self._describe_change(asked, first, second, hits)
+
+    def _describe_change(
+        self, asked: ChangeQuestion, first: Document, second: Document, hits: list[Hit]
+    ) -> tuple[str, tuple[Quote, ...]] | None:
+        """The statement of what changed and the quotes of both versions; the older
+        document is the old version."""
+        old, new = first, second
+        old_part, new_part = asked.first_part, asked.second_part
+        if (first.dated or date.min) > (second.dated or date.min):
+            old, new, old_part, new_part = second, first, new_part, old_part
+        comparison = self.compare(old.doc_id, new.doc_id)
+        label = asked.label
+        changes = [
+            c
+            for c in comparison.changes
+            if c.old is not None and c.old.label == label and c.old.part == old_part
+        ]
+        if not changes:
+            changes = [
+                c
+                for c in comparison.changes
+                if c.new is not None and c.new.label == label and c.new.part == new_part
+            ]
+        if not changes:
+            return None
+        top = hits[0].score if hits else 1.0
+        quotes: list[Quote] = []
+        for document, paragraph in [(old, c.old) for c in changes] + [
+            (new, c.new) for c in changes
+        ]:
+            if paragraph is None:
+                continue
+            found = self.catalog.find(document.doc_id, paragraph.label, paragraph.part)
+            if found is None or any(q.paragraph.id == found.id for q in quotes):
+                continue
+            quotes.append(Quote(Hit(found, document, top + 1.0), ((0, len(found.text)),)))
+        if not quotes:
+            return None
+        return describe_changes(comparison, changes), tuple(quotes)
+
+
+def _fingerprint(documents: dict[str, Document]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((doc_id, doc.sha256) for doc_id, doc in documents.items()))

@@ -1,0 +1,43 @@
+"""The answer JSON contract of the README ("The answer JSON"), checked the same way by every
+test that reads answers as other tools do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ANSWER_KEYS = {
+    "id",
+    "question",
+    "answer",
+    "abstained",
+    "notice",
+    "citations",
+    "hits",
+    "timings_ms",
+}
+PASSAGE_KEYS = {
+    "doc_id",
+    "symbol",
+    "title",
+    "paragraph",
+    "part",
+    "section",
+    "page_start",
+    "page_end",
+    "text",
+    "score",
+    "paragraph_id",
+    "spans",
+}
+
+
+def check_answer_json(data: dict[str, Any]) -> None:
+    """Every key of the contract is there, no other; every citation is a hit; spans point
+    inside the paragraph text."""
+    assert set(data) == ANSWER_KEYS, set(data) ^ ANSWER_KEYS
+    for passage in data["citations"] + data["hits"]:
+        assert set(passage) - {"relevance"} == PASSAGE_KEYS, set(passage) ^ PASSAGE_KEYS
+        assert all(0 <= start < end <= len(passage["text"]) for start, end in passage["spans"])
+    hit_ids = {h["paragraph_id"] for h in data["hits"]}
+    assert all(c["paragraph_id"] in hit_ids for c in data["citations"])
+    assert not (data["abstained"] and data["citations"])

@@ -1,0 +1,96 @@
+"""Small implementations of the product's interfaces, for tests where the thing faked is not
+what the test is about: an in-memory :class:`~assistant.store.ParagraphStore` and an
+embedder whose vectors are word counts hashed into a few dimensions (deterministic, instant,
+and close for texts that share words)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from corpus.model import Document, Paragraph, ParsedDocument
+
+DIMENSIONS = 64
+
+
+class WordHashEmbedder:
+    """An :class:`~ingest.embedding.Embedder` of bags of words: texts sharing words are
+    near."""
+
+    name = "word-hash"
+
+    def _vector(self, text: str) -> list[float]:
+        vector = np.zeros(DIMENSIONS, dtype=np.float64)
+        for word in re.findall(r"[a-z]{3,}", text.lower()):
+            bucket = int(hashlib.md5(word.encode()).hexdigest(), 16) % DIMENSIONS
+            vector[bucket] += 1.0
+        norm = float(np.linalg.norm(vector))
+        return (vector / norm if norm else vector).tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+class MemoryStore:
+    """A :class:`~assistant.store.ParagraphStore` over parsed documents held in memory, one
+    piece per searchable paragraph, embedded by ``embedder`` or given as ``pieces`` (paragraph
+    id -> vectors of its pieces). Records which documents' pieces were read."""
+
+    def __init__(
+        self,
+        parsed: Iterable[ParsedDocument],
+        embedder: WordHashEmbedder | None = None,
+        pieces: Mapping[str, Sequence[Sequence[float]]] | None = None,
+    ) -> None:
+        items = list(parsed)
+        self.documents: dict[str, Document] = {p.document.doc_id: p.document for p in items}
+        self.paragraphs: list[Paragraph] = [q for p in items for q in p.paragraphs]
+        searchable = [p for p in self.paragraphs if p.searchable]
+        if pieces is None:
+            embedder = embedder or WordHashEmbedder()
+            vectors = embedder.embed_documents([p.text for p in searchable])
+            pieces = {p.id: [v] for p, v in zip(searchable, vectors, strict=True)}
+        doc_of = {p.id: p.doc_id for p in self.paragraphs}
+        self.pieces = [
+            (pid, doc_of.get(pid, ""), np.asarray(v, dtype=np.float64))
+            for pid, vectors in pieces.items()
+            for v in vectors
+        ]
+        self.piece_reads: list[str] = []
+        self.reopened = 0
+
+    def live_documents(self) -> dict[str, Document]:
+        return dict(self.documents)
+
+    def live_paragraphs(self, documents: Mapping[str, Document]) -> list[Paragraph]:
+        return [p for p in self.paragraphs if p.doc_id in documents]
+
+    def nearest(
+        self, vector: Sequence[float], k: int, doc_ids: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
+        query = np.asarray(vector, dtype=np.float64)
+        scored = [
+            (pid, float(v @ query / (np.linalg.norm(v) * np.linalg.norm(query) or 1.0)))
+            for pid, doc_id, v in self.pieces
+            if doc_ids is None or doc_id in doc_ids
+        ]
+        return sorted(scored, key=lambda s: -s[1])[:k]
+
+    def piece_vectors(self, doc_ids: Sequence[str]) -> dict[str, list[tuple[str, list[float]]]]:
+        self.piece_reads.extend(doc_ids)
+        return {
+            doc_id: [(pid, v.tolist()) for pid, owner, v in self.pieces if owner == doc_id]
+            for doc_id in doc_ids
+        }
+
+    def reopen(self) -> None:
+        self.reopened += 1
