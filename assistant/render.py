@@ -121,7 +121,10 @@ def answer_plain(answer: Answer) -> str:
 
 
 def reading_order(answer: Answer) -> list[Quote]:
-    """The quotes as the answer text gives them: by document, then paragraph."""
+    """The quotes as the answer text gives them: as judged, most relevant first; without a
+    judgement, by document, then paragraph."""
+    if any(q.hit.relevance is not None for q in answer.quotes):
+        return list(answer.quotes)
     return sorted(answer.quotes, key=lambda q: (q.hit.document.name, q.paragraph.order))
 
 
@@ -146,16 +149,20 @@ def answer_terminal(answer: Answer) -> str:
 
 def hits_terminal(hits: Sequence[Hit]) -> str:
     """``wsis search``: the ranked paragraphs with their scores."""
+
+    def judged(hit: Hit) -> str:
+        return f", relevance {hit.relevance:.2f}" if hit.relevance is not None else ""
+
     return "\n".join(
-        f"{rank:>2}. {hit.citation} ({hit.score:.3f})\n    {hit.paragraph.text[:200]}"
+        f"{rank:>2}. {hit.citation} ({hit.score:.3f}{judged(hit)})\n    {hit.paragraph.text[:200]}"
         for rank, hit in enumerate(hits, start=1)
     )
 
 
-def hit_json(hit: Hit, spans: Sequence[Span] = (), relevance: float | None = None) -> dict:
+def hit_json(hit: Hit, spans: Sequence[Span] = ()) -> dict:
     """The JSON shape of a citation or hit, a contract read by other tools: the paragraph
     (``paragraph`` is its label as printed, ``text`` its whole text), its id, and the spans of
-    ``text`` an answer quotes."""
+    ``text`` an answer quotes, and, when the reader judged it, its ``relevance``."""
     p = hit.paragraph
     data: dict[str, Any] = {
         "doc_id": hit.document.doc_id,
@@ -171,8 +178,8 @@ def hit_json(hit: Hit, spans: Sequence[Span] = (), relevance: float | None = Non
         "paragraph_id": p.id,
         "spans": [list(span) for span in spans],
     }
-    if relevance is not None:
-        data["relevance"] = round(relevance, 4)
+    if hit.relevance is not None:
+        data["relevance"] = round(hit.relevance, 4)
     return data
 
 
@@ -189,12 +196,8 @@ def answer_json(answer: Answer, question_id: str | None = None) -> dict[str, Any
         "answer": answer_plain(answer),
         "abstained": answer.abstained,
         "notice": answer.notice,
-        "citations": [
-            hit_json(q.hit, q.spans, answer.relevance.get(q.paragraph.id)) for q in answer.quotes
-        ],
-        "hits": [
-            hit_json(h, spans_of(h), answer.relevance.get(h.paragraph.id)) for h in answer.hits
-        ],
+        "citations": [hit_json(q.hit, q.spans) for q in answer.quotes],
+        "hits": [hit_json(h, spans_of(h)) for h in answer.hits],
         "timings_ms": {k: round(v, 2) for k, v in answer.timings_ms.items()},
     }
 

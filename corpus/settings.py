@@ -98,8 +98,38 @@ class Settings(BaseSettings):
         ge=0,
         description="How often a running app looks for documents others added to the index.",
     )
+    reader: Literal["local", "openai", "none"] = Field(
+        default="local",
+        description=(
+            "Who judges whether a paragraph answers: local (the trained relevance model, and "
+            "the bundled or a given GGUF model in process where it is unsure), openai (the "
+            "relevance model, and an OpenAI-compatible server), none (retrieval scores only)."
+        ),
+    )
+    reader_model_path: Path | None = Field(
+        default=None,
+        description="A GGUF model for the local reader; unset: the bundled Qwen2.5-Coder-1.5B.",
+    )
+    reader_url: str | None = Field(
+        default=None,
+        description="Base URL of the OpenAI-compatible server (http://127.0.0.1:8080/v1).",
+    )
+    reader_model: str = Field(default="", description="Model name sent to the server.")
+    reader_api_key: str | None = Field(default=None, description="API key of the server.")
+    reader_timeout_s: float = Field(
+        default=8.0, gt=0, description="Seconds the reader's model may take for one question."
+    )
+    reader_threads: int = Field(default=2, ge=1, description="CPU threads of the local model.")
+    reader_questions: Path = Field(
+        default=PROJECT_ROOT / "assistant" / "reader" / "data" / "questions.jsonl",
+        description="The teacher's questions the relevance model is trained on.",
+    )
+    reader_training_dirs: Annotated[list[Path], NoDecode] = Field(
+        default_factory=lambda: [SHARED_DIR / "corpus", SHARED_DIR / "distractors"],
+        description="Folders of the documents the teacher's questions were written from.",
+    )
 
-    @field_validator("corpus_dirs", mode="before")
+    @field_validator("corpus_dirs", "reader_training_dirs", mode="before")
     @classmethod
     def _paths(cls, value: Any) -> Any:
         return _split_paths(value)

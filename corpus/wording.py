@@ -92,3 +92,20 @@ def title_key(title: str | None) -> str:
     """A title compared across versions and years: without the resolution number that
     adoption puts before it ("80/173. Outcome ..."), typography and case aside."""
     return text_key(_RESOLUTION_NUMBER.sub("", title or "")).lower()
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+(?=[A-Z(“\"])|\n")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each sentence of a paragraph is (a full stop, semicolon or colon before a capital,
+    or a line break, ends one), leading and trailing spaces left out."""
+    spans, start = [], 0
+    for end in [*(m.span() for m in _SENTENCE_END.finditer(text)), (len(text), len(text))]:
+        piece = text[start : end[0]]
+        stripped = piece.strip()
+        if stripped:
+            first = start + len(piece) - len(piece.lstrip())
+            spans.append((first, first + len(stripped)))
+        start = end[1]
+    return spans

@@ -16,7 +16,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from assistant.cli.common import corpus_option, index_option, make_assistant, run_guarded
+from assistant.cli.common import (
+    corpus_option,
+    index_option,
+    make_assistant,
+    reader_option,
+    run_guarded,
+)
 from assistant.cli.progress import progress_bar
 from eval.baselines import LlamaIndexDefaults
 from eval.comparison import Comparison, compare_runs
@@ -64,6 +70,7 @@ TABLE_METRICS = (
 )
 @corpus_option
 @index_option
+@reader_option
 def eval_command(
     testset: Path | None,
     baselines: bool,
@@ -73,8 +80,12 @@ def eval_command(
     compare: tuple[Path, Path] | None,
     corpus_dirs: tuple[Path, ...],
     index_dir: Path | None,
+    reader: str | None,
 ) -> None:
-    """Score the assistant on TESTSET (JSONL or CSV), or compare two earlier runs."""
+    """Score the assistant on TESTSET (JSONL or CSV), or compare two earlier runs.
+
+    With --baselines, the product is measured beside itself without its reader ("reader
+    none"), BM25 and dense retrieval alone, and llama-index's defaults."""
     if compare and testset:
         raise click.UsageError("give either TESTSET or --compare A.json B.json, not both")
     if compare:
@@ -82,7 +93,9 @@ def eval_command(
         return
     if testset is None:
         raise click.UsageError("give a TESTSET to evaluate, or --compare A.json B.json")
-    run = run_guarded(lambda: _evaluate(testset, baselines, split, corpus_dirs, index_dir, as_json))
+    run = run_guarded(
+        lambda: _evaluate(testset, baselines, split, corpus_dirs, index_dir, reader, as_json)
+    )
     if report_dir is not None:
         files = write_report(run, report_dir)
         click.echo(f"Report written to {files.folder}", err=True)
@@ -98,11 +111,13 @@ def _evaluate(
     split: str | None,
     corpus_dirs: tuple[Path, ...],
     index_dir: Path | None,
+    reader: str | None,
     quiet: bool,
 ) -> EvalRun:
     items = load_testset(testset)
-    # Loads the model and index now, so the first question's latency is not the load time.
-    assistant = make_assistant(corpus_dirs=corpus_dirs, index_dir=index_dir).warm_up()
+    # Loads the models and index now, so the first question's latency is not the load time.
+    assistant = make_assistant(corpus_dirs=corpus_dirs, index_dir=index_dir, reader=reader)
+    assistant.warm_up()
     systems = systems_for(assistant, baselines)
     with progress_bar(disabled=quiet) as progress:
         for system in systems:

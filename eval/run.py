@@ -47,6 +47,8 @@ AnswerFn = Callable[[TestItem], AnswerDict]
 Progress = Callable[[int, int], None]
 
 PRODUCT = "product"
+#: The product without its reader: hybrid retrieval and retrieval scores alone.
+NO_READER = "reader none"
 BASELINE_NAMES = ("bm25", "dense", LLAMA_INDEX_DEFAULTS)
 ALL = "all"
 SPLIT_CHOICES = (ALL, "dev", "heldout")
@@ -81,12 +83,13 @@ def refusal(item: TestItem, reason: str) -> AnswerDict:
     return render.answer_json(answer, item.id)
 
 
-def assistant_answer_fn(assistant: Assistant, mode: str = "hybrid") -> AnswerFn:
-    """The product path of ``wsis ask``: ``assistant.ask(question, mode=...)``."""
+def assistant_answer_fn(assistant: Assistant, mode: str = "hybrid", read: bool = True) -> AnswerFn:
+    """The product path of ``wsis ask``: ``assistant.ask(question, mode=..., read=...)``."""
 
     def answer(item: TestItem) -> AnswerDict:
         try:
-            return render.answer_json(assistant.ask(item.question, mode=mode), item.id)
+            answer = assistant.ask(item.question, mode=mode, read=read)
+            return render.answer_json(answer, item.id)
         except InvalidQuestion as exc:
             return refusal(item, str(exc))
 
@@ -103,14 +106,16 @@ class System(Protocol):
 
 @dataclass
 class AssistantSystem:
-    """The assistant in one retrieval mode: the product (hybrid) or a one-sided baseline."""
+    """The assistant in one retrieval mode, with or without its reader: the product (hybrid,
+    read) or a baseline (without the reader; one-sided retrieval)."""
 
     name: str
     assistant: Assistant
     mode: str = "hybrid"
+    read: bool = True
 
     def answer(self, item: TestItem) -> AnswerDict:
-        return assistant_answer_fn(self.assistant, self.mode)(item)
+        return assistant_answer_fn(self.assistant, self.mode, self.read)(item)
 
 
 def systems_for(
@@ -120,9 +125,11 @@ def systems_for(
     load, one index) so they differ only in what they are meant to differ in."""
     systems: list[System] = [AssistantSystem(PRODUCT, assistant)]
     if with_baselines:
+        if assistant.reader is not None:
+            systems.append(AssistantSystem(NO_READER, assistant, read=False))
         systems += [
-            AssistantSystem("bm25", assistant, "bm25"),
-            AssistantSystem("dense", assistant, "dense"),
+            AssistantSystem("bm25", assistant, "bm25", read=False),
+            AssistantSystem("dense", assistant, "dense", read=False),
             LlamaIndexDefaults(settings or assistant.settings, assistant.embedder),
         ]
     return systems

@@ -94,3 +94,34 @@ class MemoryStore:
 
     def reopen(self) -> None:
         self.reopened += 1
+
+
+class WordOverlapScorer:
+    """A :class:`~assistant.reader.reading.Scorer` that counts shared words: a logit of
+    (shared content words - 2), so a text sharing three or more words "answers"."""
+
+    def logits(self, question: str, texts: Sequence[str]) -> list[float]:
+        wanted = {w for w in re.findall(r"[a-z]{4,}", question.lower())}
+        return [float(len(wanted & set(re.findall(r"[a-z]{4,}", t.lower()))) - 2) for t in texts]
+
+
+class ScriptedJudge:
+    """A :class:`~assistant.reader.judges.Judge` that answers from a script: P(yes) by
+    paragraph text, or raises the failure it is given."""
+
+    name = "scripted"
+
+    def __init__(self, verdicts: dict[str, float] | None = None, failure: Exception | None = None):
+        self.verdicts = verdicts or {}
+        self.failure = failure
+        self.asked: list[tuple[str, str]] = []
+
+    def warm_up(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    def judge(self, question: str, paragraph_text: str, timeout_s: float) -> float:
+        self.asked.append((question, paragraph_text))
+        if self.failure is not None:
+            raise self.failure
+        return self.verdicts.get(paragraph_text, 0.5)

@@ -13,11 +13,11 @@ from contract import check_answer_json
 from fakes import MemoryStore, WordHashEmbedder
 
 from assistant import render
-from assistant.answering import sentence_spans
 from assistant.api import Assistant
 from assistant.prompts import CLOSEST_MATCHES, REFUSAL
 from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind, ParsedDocument
 from corpus.settings import Settings
+from corpus.wording import sentence_spans
 
 FORUM = (
     "Decides that the Internet Governance Forum shall be made a permanent forum of the "

@@ -50,6 +50,8 @@ CSS = """
 #wsis-chips label { border-radius: 999px; padding: 2px 12px; cursor: pointer; }
 .wsis-answer blockquote { margin: 0 0 12px; padding-left: 12px; border-left: 3px solid #888; }
 .wsis-cite { font-weight: 600; }
+.wsis-relevance { font-weight: 400; font-size: 0.85em; opacity: 0.8; margin-left: 4px; }
+.wsis-notice { font-style: italic; opacity: 0.85; }
 .wsis-para { margin: 6px 0; }
 .wsis-current { border-left: 4px solid #f59e0b; padding-left: 8px; }
 .wsis-label { font-weight: 600; margin-right: 4px; }
@@ -74,8 +76,15 @@ def build(assistant: Assistant) -> gr.Blocks:
     kinds = [k.value for k in DocumentKind]
     choices = views.document_choices(assistant)
 
-    def ask(question: str, kinds: list[str] | None, documents: list[str] | None) -> tuple:
-        view = views.ask_view(assistant, question, kinds, documents)
+    def ask(
+        question: str,
+        kinds: list[str] | None,
+        documents: list[str] | None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple:
+        view = views.ask_view(
+            assistant, question, kinds, documents, lambda f, d: progress(f, desc=d)
+        )
         chips = gr.Radio(choices=view.chips, value=None, label=view.chips_label, interactive=True)
         return view.html, view.text, chips, view.data, view.markdown_file, view.csv_file, ""
 

@@ -78,10 +78,12 @@ def ask_view(
     question: str,
     kinds: Iterable[str] | None = None,
     documents: Iterable[str] | None = None,
+    progress: ProgressFn | None = None,
 ) -> AskView:
     """The answer as HTML, as text to copy, as chips, as JSON and as export files."""
     try:
-        answer = assistant.ask(question, filters=filters_from(kinds, documents))
+        filters = filters_from(kinds, documents)
+        answer = assistant.ask(question, filters=filters, progress=progress)
     except WSISError as exc:
         return AskView(
             render.error_html(str(exc)),

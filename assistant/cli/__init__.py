@@ -24,6 +24,7 @@ COMMANDS = {
     "precedent": "assistant.cli.drafting:precedent",
     "corpus": "assistant.cli.corpus:corpus_group",
     "serve": "assistant.cli.serve:serve",
+    "reader": "assistant.cli.reading:reader_group",
 }
 ENTRY_POINT_GROUP = "wsis.commands"
 

@@ -23,6 +23,7 @@ from assistant.cli.common import (
     fail,
     index_option,
     make_assistant,
+    reader_option,
     run_guarded,
 )
 from assistant.retrieval import MODES, Filters
@@ -88,6 +89,7 @@ def filters_from(
 @with_filters
 @index_option
 @chroma_option
+@reader_option
 def ask(
     question: str | None,
     input_file: IO[str] | None,
@@ -96,11 +98,12 @@ def ask(
     filters: Filters,
     index_dir: Path | None,
     chroma_url: str | None,
+    reader: str | None,
 ) -> None:
     """Answer a question (or a JSONL batch) with quotations cited by paragraph."""
     if (question is None) == (input_file is None):
         fail("give either a QUESTION or --input FILE", EXIT_USAGE)
-    assistant = make_assistant(index_dir=index_dir, chroma_url=chroma_url)
+    assistant = make_assistant(index_dir=index_dir, chroma_url=chroma_url, reader=reader)
     if question is not None:
         asked = question
         answer = run_guarded(lambda: assistant.ask(asked, filters=filters, k=k))
@@ -151,6 +154,7 @@ def _ask_batch(
 @with_filters
 @index_option
 @chroma_option
+@reader_option
 def search(
     query: str,
     as_json: bool,
@@ -159,9 +163,11 @@ def search(
     filters: Filters,
     index_dir: Path | None,
     chroma_url: str | None,
+    reader: str | None,
 ) -> None:
-    """List the paragraphs that best match a query, ranked."""
-    assistant = make_assistant(index_dir=index_dir, chroma_url=chroma_url)
+    """List the paragraphs that best match a query, ranked (by the reader's relevance, when
+    it reads them)."""
+    assistant = make_assistant(index_dir=index_dir, chroma_url=chroma_url, reader=reader)
     hits = run_guarded(lambda: assistant.search(query, k=k, filters=filters, mode=mode))
     if as_json:
         click.echo(json.dumps([render.hit_json(h) for h in hits], ensure_ascii=False))

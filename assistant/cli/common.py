@@ -86,3 +86,8 @@ index_option = click.option(
     "--index-dir", type=click.Path(file_okay=False, path_type=Path), help="Index folder."
 )
 chroma_option = click.option("--chroma-url", help="Use a Chroma server instead of the local store.")
+reader_option = click.option(
+    "--reader",
+    type=click.Choice(["local", "openai", "none"]),
+    help="Who judges whether paragraphs answer (default: the settings', local).",
+)

@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
+from corpus.errors import WSISError
+
 PART_COUNT = 22
 """How many packages the model is split across."""
 
@@ -53,7 +55,7 @@ _CHUNK = 8 * 1024 * 1024
 _DISK_MARGIN = 64 * 1024 * 1024
 
 
-class ModelUnavailable(Exception):
+class ModelUnavailable(WSISError):
     """The bundled model cannot be used; the message says why and which command fixes it."""
 
 

@@ -140,19 +140,30 @@ class DocumentLinker:
         return out
 
     def direct(self, question: str, allowed: set[str] | None) -> list[Paragraph]:
+        """The paragraphs a question points at by number ("paragraph 45 of A/RES/80/173");
+        in a submission, paragraph N of the draft it amends means the proposals on N ("Zero
+        Draft paragraph 44", "ITU's proposal for paragraph 44")."""
         found = []
         for ref in paragraph_references(question):
             doc = self.catalog.document_by_symbol(ref.document.symbol)
             if doc is None or (allowed is not None and doc.doc_id not in allowed):
                 continue
+            paragraphs = self.catalog.by_doc.get(doc.doc_id, [])
+            proposals = [
+                p
+                for p in paragraphs
+                if p.kind is ParagraphKind.AMENDMENT
+                and (p.target or "").lower() in (ref.label, f"new {ref.label}")
+            ]
             paragraph = self.catalog.find(doc.doc_id, ref.label, ref.document.part)
             if paragraph is None and ref.document.part is None:
                 candidates = [
                     p
-                    for p in self.catalog.by_doc.get(doc.doc_id, [])
+                    for p in paragraphs
                     if p.label == ref.label and p.kind is ParagraphKind.OPERATIVE
                 ]
                 paragraph = candidates[0] if len(candidates) == 1 else None
-            if paragraph is not None and paragraph not in found:
-                found.append(paragraph)
+            for match in [paragraph] if paragraph is not None else proposals:
+                if match not in found:
+                    found.append(match)
         return found

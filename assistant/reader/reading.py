@@ -1,0 +1,221 @@
+"""Reading the hits of a question: how surely each paragraph answers it.
+
+Every hit is read by the relevance model (the trained cross-encoder, fast); its logit and the
+hit's retrieval score give a calibrated relevance (:class:`ReaderCalibration`, fitted on the
+development half of the test set). Where that leaves the answer unsure (the best paragraph's
+relevance inside :attr:`ReaderCalibration.unsure`) the language-model judge reads the best
+paragraphs too, within the time left, and its yes/no probability is fused in.
+
+A reader that cannot do its part (no relevance model built, a judge that fails or is slow)
+reads what it can and says what it could not in :attr:`Reading.notice`: the answer is then
+made from what is left, and the user is told.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from assistant.answers import Hit
+from assistant.reader.bundled_model import ModelUnavailable
+from assistant.reader.judges import Judge, JudgeFailed, make_judge
+from assistant.reader.relevance import RelevanceModel, model_folder
+from corpus.settings import Settings
+from corpus.wording import sentence_spans
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderCalibration:
+    """How relevance is made from the models' outputs, and the thresholds that use it.
+
+    relevance = σ(bias + logit_weight × the relevance model's logit + score_weight × the hit's
+    retrieval score); where the judge read the paragraph, σ(logit(relevance) + judge_weight ×
+    logit(P(yes)) + judge_bias). Fitted on the development half of the shipped test set by
+    ``python -m eval.calibrate --reader``; see eval/README.md.
+    """
+
+    bias: float = 0.0
+    logit_weight: float = 1.0
+    score_weight: float = 0.0
+    judge_weight: float = 1.0
+    judge_bias: float = 0.0
+    #: The best paragraph must reach this for the question to be answered at all.
+    answer_at: float = 0.5
+    #: Other paragraphs are cited from this relevance.
+    cite_at: float = 0.5
+    #: The judge is asked when the best relevance falls in [low, high).
+    unsure: tuple[float, float] = (0.2, 0.8)
+    #: How many of the best paragraphs the judge reads, at most.
+    judged: int = 1
+
+    def relevance(self, logit: float, score: float) -> float:
+        return _sigmoid(self.bias + self.logit_weight * logit + self.score_weight * score)
+
+    def with_judge(self, relevance: float, p_yes: float) -> float:
+        return _sigmoid(_logit(relevance) + self.judge_weight * _logit(p_yes) + self.judge_bias)
+
+
+class Scorer(Protocol):
+    """Scores (question, text) pairs: a logit per text, above 0 when it answers."""
+
+    def logits(self, question: str, texts: Sequence[str]) -> list[float]: ...
+
+
+#: The calibration the product reads with (fitted on the development half).
+READER_CALIBRATION = ReaderCalibration()
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the reader made of a question's hits."""
+
+    #: Relevance (0-1) of each hit read, by paragraph id.
+    relevance: dict[str, float] = field(default_factory=dict)
+    #: The judge's P(yes) for the paragraphs it read, by paragraph id.
+    judged: dict[str, float] = field(default_factory=dict)
+    #: How surely each sentence answers, for the paragraphs most likely to be quoted.
+    sentences: dict[str, list[float]] = field(default_factory=dict)
+    #: What the reader could not do, for the user.
+    notice: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def read(self) -> bool:
+        return bool(self.relevance)
+
+    def judge(self, hits: Sequence[Hit]) -> list[Hit]:
+        """The hits, each read one carrying its relevance."""
+        return [
+            replace(h, relevance=self.relevance[h.paragraph.id])
+            if h.paragraph.id in self.relevance
+            else h
+            for h in hits
+        ]
+
+
+class Reader:
+    """Reads hits with the relevance model and, where unsure, the judge."""
+
+    def __init__(
+        self,
+        relevance: Scorer | None,
+        judge: Judge | None,
+        calibration: ReaderCalibration | None = None,
+        *,
+        depth: int = 10,
+        quoted: int = 3,
+        timeout_s: float = 8.0,
+        missing: str | None = None,
+    ) -> None:
+        self.relevance_model = relevance
+        self.judge = judge
+        self.calibration = calibration or ReaderCalibration()
+        self.depth = depth
+        #: How many of the best paragraphs have their sentences read.
+        self.quoted = quoted
+        self.timeout_s = timeout_s
+        #: Why there is no relevance model, said with every reading.
+        self.missing = missing
+
+    def warm_up(self, hits: Sequence[Hit]) -> None:
+        """Loads the models now: a first question should not pay for it."""
+        if self.relevance_model is not None and hits:
+            self.relevance_model.logits("information society", [hits[0].paragraph.text])
+        if self.judge is not None:
+            try:
+                self.judge.warm_up()
+            except JudgeFailed as exc:
+                self.judge = None
+                self.missing = self.missing or f"The reader's model is not available ({exc})."
+
+    def read(self, question: str, hits: Sequence[Hit], with_judge: bool = True) -> Reading:
+        """Relevance of the first ``depth`` hits; the judge reads the best of them when the
+        relevance model is unsure (and ``with_judge``)."""
+        started = time.perf_counter()
+        if self.relevance_model is None or not hits:
+            return Reading(notice=self.missing, seconds=time.perf_counter() - started)
+        read = list(hits[: self.depth])
+        logits = self.relevance_model.logits(question, [h.paragraph.text for h in read])
+        calibration = self.calibration
+        relevance = {
+            h.paragraph.id: calibration.relevance(logit, h.score)
+            for h, logit in zip(read, logits, strict=True)
+        }
+        judged: dict[str, float] = {}
+        notice = None
+        best = max(relevance.values())
+        low, high = calibration.unsure
+        if with_judge and self.judge is not None and low <= best < high:
+            ranked = sorted(read, key=lambda h: -relevance[h.paragraph.id])
+            deadline = started + self.timeout_s
+            try:
+                for hit in ranked[: calibration.judged]:
+                    left = deadline - time.perf_counter()
+                    if left <= 0:
+                        notice = "The reader's model ran out of time for this question."
+                        break
+                    p_yes = self.judge.judge(question, hit.paragraph.text, left)
+                    pid = hit.paragraph.id
+                    judged[pid] = p_yes
+                    relevance[pid] = calibration.with_judge(relevance[pid], p_yes)
+            except JudgeFailed as exc:
+                notice = f"The reader's model could not be used ({exc})."
+        sentences = self.sentence_logits(question, read, relevance)
+        return Reading(relevance, judged, sentences, notice, time.perf_counter() - started)
+
+    def sentence_logits(
+        self, question: str, read: Sequence[Hit], relevance: dict[str, float]
+    ) -> dict[str, list[float]]:
+        """How surely each sentence answers, for the paragraphs likeliest to be quoted (the
+        ``quoted`` most relevant), in one batch."""
+        assert self.relevance_model is not None
+        likeliest = sorted(read, key=lambda h: -relevance[h.paragraph.id])[: self.quoted]
+        texts: list[str] = []
+        owners: list[str] = []
+        for hit in likeliest:
+            text = hit.paragraph.text
+            for start, end in sentence_spans(text):
+                texts.append(text[start:end])
+                owners.append(hit.paragraph.id)
+        out: dict[str, list[float]] = {}
+        for owner, logit in zip(owners, self.relevance_model.logits(question, texts), strict=True):
+            out.setdefault(owner, []).append(logit)
+        return out
+
+
+def make_reader(settings: Settings, calibration: ReaderCalibration | None = None) -> Reader | None:
+    """The reader the settings ask for (None for ``reader: none``). What is missing (a model
+    not built, a server not named) does not stop it: it reads with what it has and says so."""
+    if settings.reader == "none":
+        return None
+    missing = None
+    relevance: RelevanceModel | None = None
+    try:
+        relevance = RelevanceModel(model_folder(settings))
+    except ModelUnavailable as exc:
+        missing = f"The reader is not available ({exc}); the answer rests on retrieval scores."
+    judge: Judge | None
+    try:
+        judge = make_judge(settings)
+    except JudgeFailed as exc:
+        judge = None
+        missing = missing or f"The reader's model is not available ({exc})."
+    return Reader(
+        relevance,
+        judge,
+        calibration or READER_CALIBRATION,
+        timeout_s=settings.reader_timeout_s,
+        missing=missing,
+    )
