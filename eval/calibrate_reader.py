@@ -1,17 +1,18 @@
 """Fit the reader's calibration and the answer policy on the development split, never on the
-held-out one: ``python -m eval.calibrate_reader eval/testsets/dev.jsonl --index-dir DIR
-[--judge]``.
+held-out one: ``python -m eval.calibrate_reader eval/testsets/dev.jsonl --index-dir DIR``.
 
-1. Every development question is retrieved once and its first hits read by the relevance
-   model; a logistic regression of "this hit is a gold paragraph" on the relevance model's
-   logit and the hit's retrieval score gives :class:`ReaderCalibration`'s relevance.
-2. A grid over when to answer, what else to cite and how near the best: each setting is scored
-   by running the real answerer on the recorded readings and the product's metrics; the best
-   by top-citation accuracy + citation precision + citation recall + abstention F1, among the
-   settings that refuse at most 10% of answerable questions, becomes :class:`ReadingPolicy`.
-3. With ``--judge``, the bundled model also judges the best paragraph of each question; a
-   second regression fuses its P(yes) in, and the band of relevance where asking it pays off
-   is chosen the same way.
+1. Every development question is retrieved once; a logistic regression of "this hit is a gold
+   paragraph" on the hit's fused score and the question's best cover (over the first five
+   hits) gives :class:`ReaderCalibration`'s relevance.
+2. The judge's verdicts on the best hit of each question come from
+   ``eval/calibration/judgements.jsonl`` (question id, paragraph id, P(yes)); ``--judge`` asks
+   the bundled model for those missing and adds them to the file.
+3. A grid over when to ask the judge (how near the best two hits, which band of relevance)
+   and how much its verdict weighs, and then over when to answer, what else to cite and how
+   near the best: each setting is scored by running the real answerer on the recorded hits
+   and the product's metrics; the best by top-citation accuracy + citation precision +
+   citation recall + abstention F1, among the settings that refuse at most 10% of answerable
+   questions and ask the judge for at most 40% of questions (its time budget), wins.
 
 Copy the printed values into ``READER_CALIBRATION`` (assistant/reader/reading.py) and
 ``ReadingPolicy`` (assistant/answering.py).
@@ -21,9 +22,10 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,44 +35,73 @@ from assistant.answering import ExtractiveAnswerer, ReadingPolicy
 from assistant.answers import Answer, Hit
 from assistant.api import Assistant
 from assistant.reader.judges import LocalJudge
-from assistant.reader.reading import Reader, ReaderCalibration, Reading
+from assistant.reader.reading import ReaderCalibration, Reading
 from assistant.retrieval import RetrievalTrace
 from corpus.settings import Settings
 from eval.metrics import summarize
 from eval.testset import TestItem, load_testset, matches
 
 MAX_FALSE_ABSTENTION = 0.10
+#: Share of questions the judge may be asked about (about 5 s each on two cores).
+MAX_JUDGED = 0.40
+#: Hits per question the relevance regression learns from.
+FIT_DEPTH = 5
+JUDGEMENTS = Path(__file__).resolve().parent / "calibration" / "judgements.jsonl"
 
 
 @dataclass
 class Recorded:
-    """One question as the reader saw it."""
+    """One question as retrieval left it, and the judge's verdicts on its hits."""
 
     item: TestItem
     hits: list[Hit]
     trace: RetrievalTrace
-    logits: list[float]
-    sentences: dict[str, list[float]]
     gold: list[bool]
-    p_yes: float | None = None
+    p_yes: dict[str, float] = field(default_factory=dict)
 
 
-def record(assistant: Assistant, reader: Reader, items: Sequence[TestItem]) -> list[Recorded]:
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def record(assistant: Assistant, items: Sequence[TestItem]) -> list[Recorded]:
     out = []
-    model = reader.relevance_model
-    assert model is not None
     for item in items:
         trace = RetrievalTrace()
         hits = assistant.retriever.search(
             item.question, assistant.settings.top_k, None, "hybrid", trace
         )
-        read = hits[: reader.depth]
-        logits = model.logits(item.question, [h.paragraph.text for h in read])
-        plain = {h.paragraph.id: 1 / (1 + math.exp(-x)) for h, x in zip(read, logits, strict=True)}
-        sentences = reader.sentence_logits(item.question, read, plain)
-        gold = [any(matches(render.hit_json(h), g) for g in item.gold) for h in read]
-        out.append(Recorded(item, hits, trace, logits, sentences, gold))
+        gold = [any(matches(render.hit_json(h), g) for g in item.gold) for h in hits]
+        out.append(Recorded(item, hits, trace, gold))
     return out
+
+
+def load_judgements(recorded: Sequence[Recorded], path: Path) -> None:
+    by_question = {r.item.id: r for r in recorded}
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        r = by_question.get(row["question"])
+        if r is not None:
+            r.p_yes[row["paragraph_id"]] = row["p_yes"]
+
+
+def judge_missing(recorded: Sequence[Recorded], judge: LocalJudge, path: Path) -> None:
+    """The judge's verdict on each question's best hit, where the file lacks it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as sink:
+        for r in recorded:
+            if not r.hits or r.hits[0].paragraph.id in r.p_yes:
+                continue
+            hit = r.hits[0]
+            p_yes = judge.judge(r.item.question, hit.paragraph.text, 120.0)
+            r.p_yes[hit.paragraph.id] = p_yes
+            row = {"question": r.item.id, "paragraph_id": hit.paragraph.id, "p_yes": p_yes}
+            sink.write(json.dumps(row) + "\n")
+            sink.flush()
+            print(r.item.id, round(p_yes, 3), r.gold[0], flush=True)
 
 
 def fit_relevance(recorded: Sequence[Recorded]) -> ReaderCalibration:
@@ -78,125 +109,110 @@ def fit_relevance(recorded: Sequence[Recorded]) -> ReaderCalibration:
 
     x, y = [], []
     for r in recorded:
-        for hit, logit, gold in zip(r.hits, r.logits, r.gold, strict=False):
-            x.append([logit, hit.score])
+        for hit, gold in zip(r.hits[:FIT_DEPTH], r.gold, strict=False):
+            x.append([hit.score, r.trace.cover])
             y.append(int(gold))
     model = LogisticRegression(C=1.0).fit(np.array(x), np.array(y))
-    (w_logit, w_score), bias = model.coef_[0], model.intercept_[0]
+    (w_score, w_cover), bias = model.coef_[0], model.intercept_[0]
     return ReaderCalibration(
-        bias=float(bias), logit_weight=float(w_logit), score_weight=float(w_score)
+        bias=float(bias), score_weight=float(w_score), cover_weight=float(w_cover)
     )
 
 
+def read(r: Recorded, calibration: ReaderCalibration) -> tuple[Reading, bool]:
+    """What the reader makes of a recorded question with this calibration (the judge's
+    recorded verdict standing in for it), and whether it asked the judge."""
+    read_hits = r.hits[:10]
+    relevance = {h.paragraph.id: calibration.relevance(h.score, r.trace.cover) for h in read_hits}
+    asked = bool(read_hits) and not r.trace.direct and calibration.unsure_of(read_hits, relevance)
+    judged = {}
+    if asked:
+        ranked = sorted(read_hits, key=lambda h: -relevance[h.paragraph.id])
+        for hit in ranked[: calibration.judged]:
+            p_yes = r.p_yes.get(hit.paragraph.id)
+            if p_yes is not None:
+                judged[hit.paragraph.id] = p_yes
+                relevance[hit.paragraph.id] = calibration.with_judge(
+                    relevance[hit.paragraph.id], p_yes
+                )
+    return Reading(relevance, judged), asked
+
+
 def answers(
-    recorded: Sequence[Recorded],
-    calibration: ReaderCalibration,
-    policy: ReadingPolicy,
-    judge_band: tuple[float, float] | None = None,
-) -> list[dict]:
-    """The answer JSON of every recorded question, answered by the real answerer with this
-    calibration and policy (and the recorded judge verdicts inside ``judge_band``)."""
+    recorded: Sequence[Recorded], calibration: ReaderCalibration | None, policy: ReadingPolicy
+) -> tuple[list[dict], float]:
+    """The answer JSON of every recorded question, answered by the real answerer (without the
+    reader when ``calibration`` is None), and the share of questions the judge was asked."""
     answerer = ExtractiveAnswerer(reading=policy)
-    out = []
+    out, asked = [], 0
     for r in recorded:
-        relevance = {
-            h.paragraph.id: calibration.relevance(logit, h.score)
-            for h, logit in zip(r.hits, r.logits, strict=False)
-        }
-        if judge_band is not None and r.p_yes is not None and relevance:
-            best = max(relevance, key=lambda pid: relevance[pid])
-            if judge_band[0] <= relevance[best] < judge_band[1]:
-                relevance[best] = calibration.with_judge(relevance[best], r.p_yes)
-        reading = Reading(relevance, sentences=r.sentences)
-        hits = reading.judge(r.hits)
+        hits = r.hits
+        reading = None
+        if calibration is not None:
+            reading, was_asked = read(r, calibration)
+            asked += was_asked
+            hits = reading.judge(hits)
         drafted = answerer.answer(r.item.question, hits, r.trace, reading)
         answer = Answer(r.item.question, drafted.quotes, tuple(hits), drafted.abstained)
         out.append(render.answer_json(answer, r.item.id))
-    return out
+    return out, asked / max(len(recorded), 1)
+
+
+KEYS = ("top_citation_accuracy", "citation_precision", "citation_recall", "abstention_f1")
 
 
 def objective(items: Sequence[TestItem], answered: Sequence[dict]) -> tuple[float, dict]:
     summary = summarize(list(items), list(answered))
     false_rate = summary.get("false_abstention_rate") or 0.0
-    keys = ("top_citation_accuracy", "citation_precision", "citation_recall", "abstention_f1")
-    total = sum(summary.get(k) or 0.0 for k in keys)
+    total = sum(summary.get(k) or 0.0 for k in KEYS)
     return (total if false_rate <= MAX_FALSE_ABSTENTION else total - 10.0), summary
 
 
 def best_policy(
     recorded: Sequence[Recorded], calibration: ReaderCalibration
-) -> tuple[ReadingPolicy, dict]:
+) -> tuple[ReadingPolicy, float, dict]:
     items = [r.item for r in recorded]
     best: tuple[float, ReadingPolicy, dict] | None = None
     for answer_at, cite_at, share in itertools.product(
-        np.arange(0.05, 0.9, 0.05), [0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [0.5, 0.7, 0.8, 0.9]
+        np.arange(0.0, 0.5, 0.05), [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0.5, 0.7, 0.8, 0.9]
     ):
         policy = ReadingPolicy(float(answer_at), float(cite_at), float(share))
-        score, summary = objective(items, answers(recorded, calibration, policy))
+        answered, _ = answers(recorded, calibration, policy)
+        score, summary = objective(items, answered)
         if best is None or score > best[0]:
             best = (score, policy, summary)
     assert best is not None
-    return best[1], best[2]
+    return best[1], best[0], best[2]
 
 
-def judge_top(
-    recorded: Sequence[Recorded], calibration: ReaderCalibration, judge: LocalJudge
-) -> None:
-    for r in recorded:
-        if not r.hits:
-            continue
-        scores = [calibration.relevance(x, h.score) for h, x in zip(r.hits, r.logits, strict=False)]
-        best = r.hits[int(np.argmax(scores))]
-        r.p_yes = judge.judge(r.item.question, best.paragraph.text, 60.0)
-
-
-def best_relevance(r: Recorded, calibration: ReaderCalibration) -> float:
-    return max(calibration.relevance(v, h.score) for h, v in zip(r.hits, r.logits, strict=False))
-
-
-def fit_judge(
+def best_gate(
     recorded: Sequence[Recorded], calibration: ReaderCalibration, policy: ReadingPolicy
-) -> tuple[ReaderCalibration, dict]:
-    from sklearn.linear_model import LogisticRegression
-
-    x, y = [], []
-    for r in recorded:
-        if r.p_yes is None or not r.hits:
-            continue
-        scores = [calibration.relevance(v, h.score) for h, v in zip(r.hits, r.logits, strict=False)]
-        i = int(np.argmax(scores))
-        p = min(max(scores[i], 1e-6), 1 - 1e-6)
-        q = min(max(r.p_yes, 1e-6), 1 - 1e-6)
-        x.append([math.log(p / (1 - p)), math.log(q / (1 - q))])
-        y.append(int(r.gold[i]))
-    model = LogisticRegression(C=1.0).fit(np.array(x), np.array(y))
-    (w_relevance, w_judge), bias = model.coef_[0], model.intercept_[0]
-    # with_judge keeps the relevance's own logit at weight 1: fold its fitted weight in.
-    fused = replace(
-        calibration, judge_weight=float(w_judge / w_relevance), judge_bias=float(bias / w_relevance)
-    )
+) -> tuple[ReaderCalibration, float, dict]:
+    """When to ask the judge (how near the best two hits, which band of relevance) and how
+    much its verdict weighs: chosen by what it does to the answers, not by calibration."""
     items = [r.item for r in recorded]
     best: tuple[float, ReaderCalibration, dict] | None = None
-    for low, high in itertools.product(np.arange(0.0, 0.8, 0.05), np.arange(0.3, 1.01, 0.05)):
-        if high <= low:
-            continue
-        band = (float(low), float(high))
-        candidate = replace(fused, unsure=band)
-        score, summary = objective(items, answers(recorded, candidate, policy, band))
-        asked = np.mean(
-            [
-                band[0]
-                <= max(fused.relevance(v, h.score) for h, v in zip(r.hits, r.logits, strict=False))
-                < band[1]
-                for r in recorded
-                if r.hits
-            ]
+    for margin, band, weight, bias in itertools.product(
+        [0.0, 0.02, 0.03, 0.05],
+        [(0.0, 0.0), (0.2, 0.5), (0.3, 0.6)],
+        [1.0, 1.5, 2.0, 3.0],
+        [-0.5, 0.0, 0.5],
+    ):
+        candidate = replace(
+            calibration, margin=margin, unsure=band, judge_weight=weight, judge_bias=bias
         )
-        summary["asked_share"] = float(asked)
-        if asked <= 0.4 and (best is None or score > best[0]):
+        answered, asked = answers(recorded, candidate, policy)
+        score, summary = objective(items, answered)
+        summary["judged_share"] = asked
+        if asked <= MAX_JUDGED and (best is None or score > best[0]):
             best = (score, candidate, summary)
     assert best is not None
-    return best[1], best[2]
+    return best[1], best[0], best[2]
+
+
+def show(label: str, summary: dict) -> None:
+    keys = (*KEYS, "false_abstention_rate", "judged_share")
+    print(label, {k: round(summary[k], 3) for k in keys if summary.get(k) is not None})
 
 
 def main() -> None:
@@ -204,25 +220,33 @@ def main() -> None:
     parser.add_argument("testset", type=Path)
     parser.add_argument("--index-dir", type=Path)
     parser.add_argument("--split", default="dev")
-    parser.add_argument("--judge", action="store_true", help="Also fit the judge's part.")
+    parser.add_argument("--judgements", type=Path, default=JUDGEMENTS)
+    parser.add_argument(
+        "--judge", action="store_true", help="Ask the bundled model for missing verdicts."
+    )
     args = parser.parse_args()
-    settings = Settings(**({"index_dir": args.index_dir} if args.index_dir else {}))
+    settings = Settings(reader="none", **({"index_dir": args.index_dir} if args.index_dir else {}))
     assistant = Assistant(settings)
-    reader = assistant.reader
-    if reader is None or reader.relevance_model is None:
-        raise SystemExit("no relevance model: run `wsis reader build` first")
     items = [i for i in load_testset(args.testset) if args.split == "all" or i.split == args.split]
-    recorded = record(assistant, reader, items)
-    calibration = fit_relevance(recorded)
-    policy, summary = best_policy(recorded, calibration)
-    print(f"READER_CALIBRATION = {calibration}")
-    print(f"ReadingPolicy: {policy}")
-    print({k: round(v, 3) for k, v in summary.items() if isinstance(v, float)})
+    recorded = record(assistant, items)
+    load_judgements(recorded, args.judgements)
     if args.judge:
-        judge_top(recorded, calibration, LocalJudge(settings))
-        fused, summary = fit_judge(recorded, calibration, policy)
-        print(f"with the judge: {fused}")
-        print({k: round(v, 3) for k, v in summary.items() if isinstance(v, float)})
+        judge_missing(
+            recorded, LocalJudge(settings.model_copy(update={"reader": "local"})), args.judgements
+        )
+    baseline, _ = answers(recorded, None, ReadingPolicy())
+    show("retrieval only:", summarize(items, baseline))
+    calibration = replace(fit_relevance(recorded), margin=0.0, unsure=(0.0, 0.0))
+    policy, _, summary = best_policy(recorded, calibration)
+    show("calibrated retrieval, no judge:", summary)
+    gated, _, summary = best_gate(recorded, calibration, policy)
+    show("with the judge:", summary)
+    policy, _, summary = best_policy(recorded, gated)
+    _, asked = answers(recorded, gated, policy)
+    summary["judged_share"] = asked
+    show("with the judge, policy refitted:", summary)
+    print(f"READER_CALIBRATION = {gated}")
+    print(f"ReadingPolicy: {policy}")
 
 
 if __name__ == "__main__":

@@ -104,7 +104,7 @@ def test_a_rejected_question_is_scored_as_an_abstention_with_its_reason() -> Non
     reason = "the question has no words; type a question about the documents"
 
     class Rejecting:
-        def ask(self, question: str, mode: str = "hybrid") -> Answer:
+        def ask(self, question: str, mode: str = "hybrid", read: bool = True) -> Answer:
             raise InvalidQuestion(reason)
 
     item = TestItem("q9", "?!", "unanswerable", (), "dev")

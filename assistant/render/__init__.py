@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from itertools import groupby, pairwise
 from pathlib import Path
@@ -23,12 +24,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from assistant.answers import Answer, Hit, Quote, Span
 from assistant.catalog import Catalog
-from assistant.coverage import Coverage
 from assistant.drafting.amendments import AmendmentsReport, Segment
 from assistant.drafting.diff import DiffOp
 from assistant.drafting.precedent import Precedent
 from assistant.drafting.versions import ChangeStatus, Comparison, ParagraphChange
-from assistant.prompts import CLOSEST_MATCHES, REFUSAL
+from assistant.prompts import voice
 from corpus.model import (
     Document,
     Paragraph,
@@ -40,7 +40,6 @@ from corpus.model import (
 #: Columns of an answer's CSV export, one row per citation (per closest match for an
 #: abstention).
 ANSWER_CSV_COLUMNS = ("symbol", "paragraph", "part", "section", "pages", "text")
-COVERAGE_CSV_COLUMNS = ("symbol", "title", "paragraph", "part", "section", "pages", "score", "text")
 #: Longest paragraph text shown for a closest match.
 CLIP_CHARS = 200
 
@@ -106,14 +105,24 @@ def quote_block(quote: Quote) -> str:
     return block
 
 
+def refusal(answer: Answer) -> str:
+    """The refusal sentence, in the language of the question."""
+    return voice(answer.language).refusal
+
+
+def closest_label(answer: Answer) -> str:
+    """The heading over the closest matches of an abstention, in the question's language."""
+    return voice(answer.language).closest_matches
+
+
 def answer_plain(answer: Answer) -> str:
     """The answer as text: the quotes with their citations, or the refusal followed by the
-    closest paragraphs, labelled as not answers."""
+    closest paragraphs, labelled as not answers (both in the question's language)."""
     if answer.abstained:
-        parts = [REFUSAL]
+        parts = [refusal(answer)]
         if answer.closest:
             closest = "\n".join(f"- {h.citation}: {clip(h.paragraph.text)}" for h in answer.closest)
-            parts.append(f"{CLOSEST_MATCHES}:\n{closest}")
+            parts.append(f"{closest_label(answer)}:\n{closest}")
         return "\n\n".join(parts)
     blocks = [answer.lead] if answer.lead else []
     blocks += [quote_block(q) for q in reading_order(answer)]
@@ -193,6 +202,8 @@ def answer_json(answer: Answer, question_id: str | None = None) -> dict[str, Any
     return {
         "id": question_id,
         "question": answer.question,
+        "language": answer.language,
+        "question_en": answer.question_en,
         "answer": answer_plain(answer),
         "abstained": answer.abstained,
         "notice": answer.notice,
@@ -221,9 +232,9 @@ def answer_markdown(answer: Answer) -> str:
     if answer.notice:
         lines += [f"> {_md_line(answer.notice)}", ""]
     if answer.abstained:
-        lines += [REFUSAL, ""]
+        lines += [refusal(answer), ""]
         if answer.closest:
-            lines += [f"## {CLOSEST_MATCHES}", ""]
+            lines += [f"## {closest_label(answer)}", ""]
     else:
         if answer.lead:
             lines += [_md_line(answer.lead), ""]
@@ -262,19 +273,6 @@ def answer_csv(answer: Answer) -> str:
     return to_csv(ANSWER_CSV_COLUMNS, rows)
 
 
-def coverage_csv(result: Coverage) -> str:
-    rows = [
-        {
-            **citation_row(g.document, m.paragraph),
-            "title": g.document.title or "",
-            "score": f"{m.score:.4f}",
-        }
-        for g in result.groups
-        for m in g.matches
-    ]
-    return to_csv(COVERAGE_CSV_COLUMNS, rows)
-
-
 _FORMULA_START = re.compile(r"^(?:[=+@\t\r]|-(?=\S))")
 
 
@@ -299,7 +297,7 @@ def _segment_pieces(segments: Sequence[Segment]) -> Pieces:
     return [(s.text, s.inserted) for s in segments]
 
 
-def _by_section(matches: Sequence[Any]) -> list[tuple[str, list[Any]]]:
+def by_section(matches: Sequence[Any]) -> list[tuple[str, list[Any]]]:
     """Consecutive matches under one section, with the section's innermost heading."""
     return [
         (last_section(group[0].paragraph), group)
@@ -331,28 +329,28 @@ def templates() -> Environment:
     return environment
 
 
-def _html(template: str, **context: Any) -> str:
+def rendered(template: str, **context: Any) -> str:
     return templates().get_template(template).render(**context)
 
 
-def answer_html(answer: Answer) -> str:
+def answerrendered(answer: Answer) -> str:
     """The answer: quotes with their citations, or the refusal with the closest matches
-    labelled as not answers."""
-    return _html(
+    labelled as not answers; the notice, refusal and label in the question's language."""
+    return rendered(
         "answer.html",
         answer=answer,
         quotes=reading_order(answer),
-        refusal=REFUSAL,
-        closest_label=CLOSEST_MATCHES,
+        refusal=refusal(answer),
+        closest_label=closest_label(answer),
     )
 
 
-def error_html(message: str) -> str:
-    return _html("message.html", text=message, error=True)
+def errorrendered(message: str) -> str:
+    return rendered("message.html", text=message, error=True)
 
 
-def message_html(message: str) -> str:
-    return _html("message.html", text=message, error=False)
+def messagerendered(message: str) -> str:
+    return rendered("message.html", text=message, error=False)
 
 
 def document_url(document: Document, page: int | None = None) -> str:
@@ -363,7 +361,7 @@ def document_url(document: Document, page: int | None = None) -> str:
     return url
 
 
-def context_html(
+def contextrendered(
     catalog: Catalog, paragraph: Paragraph, spans: Sequence[Span], before: int, after: int
 ) -> str:
     """A cited paragraph with its document, section, page, a link to the source at that
@@ -383,7 +381,7 @@ def context_html(
         }
         for item in catalog.context(paragraph, before, after)
     ]
-    return _html(
+    return rendered(
         "context.html",
         document=document,
         section=last_section(paragraph),
@@ -395,27 +393,7 @@ def context_html(
     )
 
 
-def coverage_summary(result: Coverage) -> str:
-    """One line: how many paragraphs in how many documents (plain text)."""
-    if not result.groups:
-        return (
-            f"No paragraph reaches a relevance of {result.threshold:.2f} for “{result.topic}”. "
-            "Lower the threshold to see weaker matches."
-        )
-    many = result.total != 1
-    return (
-        f"{result.total} paragraph{'s' if many else ''} in "
-        f"{len(result.groups)} document{'s' if len(result.groups) != 1 else ''} "
-        f"reach{'' if many else 'es'} a relevance of {result.threshold:.2f} for “{result.topic}”."
-    )
-
-
-def coverage_html(result: Coverage) -> str:
-    """The matches, document by document, under their section headings."""
-    return _html("coverage.html", coverage=result, summary=coverage_summary(result))
-
-
-def document_html(document: Document, paragraphs: Sequence[Paragraph]) -> str:
+def documentrendered(document: Document, paragraphs: Sequence[Paragraph]) -> str:
     """A document paragraph by paragraph: parts and headings as headings, each paragraph
     with its label as it would be cited."""
     details = [document.kind.value]
@@ -424,7 +402,7 @@ def document_html(document: Document, paragraphs: Sequence[Paragraph]) -> str:
     if document.pages:
         details.append(f"{document.pages} pages")
     parts = [(part, list(group)) for part, group in groupby(paragraphs, key=lambda p: p.part)]
-    return _html(
+    return rendered(
         "document.html",
         document=document,
         details=details,
@@ -463,7 +441,7 @@ def _change_row(change: ParagraphChange) -> dict[str, Any]:
     return {"change": change, "old": left, "new": right, "notes": notes}
 
 
-def comparison_html(comparison: Comparison, changes_only: bool = False) -> str:
+def comparisonrendered(comparison: Comparison, changes_only: bool = False) -> str:
     """Two versions side by side, paragraph by paragraph: deletions struck through,
     insertions underlined."""
     rows = [
@@ -471,7 +449,7 @@ def comparison_html(comparison: Comparison, changes_only: bool = False) -> str:
         for c in comparison.changes
         if not (changes_only and c.status is ChangeStatus.UNCHANGED)
     ]
-    return _html(
+    return rendered(
         "comparison.html",
         comparison=comparison,
         rows=rows,
@@ -480,10 +458,10 @@ def comparison_html(comparison: Comparison, changes_only: bool = False) -> str:
     )
 
 
-def amendments_html(report: AmendmentsReport) -> str:
+def amendmentsrendered(report: AmendmentsReport) -> str:
     """The proposals by target paragraph: inserted wording underlined, the closest
     paragraph of each later version, and the uptake with the wording found marked."""
-    return _html(
+    return rendered(
         "amendments.html",
         report=report,
         counts=report.counts(),
@@ -491,6 +469,6 @@ def amendments_html(report: AmendmentsReport) -> str:
     )
 
 
-def precedent_html(result: Precedent) -> str:
+def precedentrendered(result: Precedent) -> str:
     """The verdict and every occurrence, oldest first, the matching passage marked."""
-    return _html("precedent.html", result=result)
+    return rendered("precedent.html", result=result)
