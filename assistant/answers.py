@@ -61,7 +61,10 @@ class Answer:
 
     ``lead`` is a statement made before the quotes (what became of a paragraph between two
     versions); ``notice`` tells the user something about how the answer was made (a question
-    in another language, a reader that could not be used)."""
+    in another language, a reader that could not be used), in the question's language.
+    ``question`` is the question as asked, in ``language`` (one of the six UN languages);
+    ``question_en`` is the English question the documents were searched with (the question
+    itself when asked in English; None when it could not be translated)."""
 
     question: str
     quotes: tuple[Quote, ...]
@@ -70,6 +73,8 @@ class Answer:
     lead: str | None = None
     notice: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    language: str = "en"
+    question_en: str | None = None
 
     @property
     def citations(self) -> tuple[Hit, ...]:

@@ -18,7 +18,8 @@ from assistant.drafting.amendments import AmendmentsReport, amendment_uptake
 from assistant.drafting.changes import ChangeQuestion, describe_changes, parse_change_question
 from assistant.drafting.precedent import Precedent, precedent
 from assistant.drafting.versions import Comparison, compare
-from assistant.prompts import NOT_ENGLISH_NOTICE
+from assistant.languages import ENGLISH, LanguageDetector, ModelTranslator, Translation, Translator
+from assistant.prompts import voice
 from assistant.reader.reading import Reader, Reading, make_reader
 from assistant.retrieval import Filters, HybridRetriever, RetrievalTrace, RetrievalWeights
 from assistant.store import ParagraphStore
@@ -31,49 +32,6 @@ from ingest.store import ParagraphIndex
 MAX_QUESTION_CHARS = 2000
 #: Comparisons of versions kept for "What changed in paragraph N between X and Y?".
 MAX_CACHED_COMPARISONS = 16
-_ENGLISH_HINTS = frozenset(
-    [
-        "the",
-        "of",
-        "and",
-        "to",
-        "in",
-        "is",
-        "what",
-        "which",
-        "how",
-        "does",
-        "did",
-        "on",
-        "for",
-        "are",
-        "about",
-    ]
-)
-_OTHER_HINTS = frozenset(
-    [
-        "le",
-        "la",
-        "les",
-        "des",
-        "du",
-        "est",
-        "que",
-        "quel",
-        "quelle",
-        "sur",
-        "dans",
-        "el",
-        "los",
-        "las",
-        "del",
-        "qué",
-        "cuál",
-        "sobre",
-        "una",
-        "por",
-    ]
-)
 
 
 def clean_question(question: str) -> str:
@@ -95,13 +53,6 @@ def clean_question(question: str) -> str:
     return text
 
 
-def language_notice(question: str) -> str | None:
-    words = set(re.findall(r"[a-zà-ÿ]+", question.lower()))
-    if len(words & _OTHER_HINTS) >= 2 and len(words & _OTHER_HINTS) > len(words & _ENGLISH_HINTS):
-        return NOT_ENGLISH_NOTICE
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class DocumentSummary:
     document: Document
@@ -113,7 +64,9 @@ class Assistant:
 
     Heavy parts (model, Chroma, BM25) load on first use; ``warm_up()`` loads them now. The
     store is the Chroma index the settings name unless another is given (tests give an
-    in-memory one).
+    in-memory one). A question in another UN language is put into English by
+    ``translator``; unless another is given, the reader's model does it, told the English
+    names of the UN bodies and documents it names.
     """
 
     def __init__(
@@ -125,11 +78,13 @@ class Assistant:
         answerer: Answerer | None = None,
         reader: Reader | None = None,
         weights: RetrievalWeights | None = None,
+        translator: Translator | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self._store = store
         self._embedder = embedder
         self._reader = reader
+        self._translator = translator
         self._fingerprint: tuple[tuple[str, str], ...] = ()
         self._checked = time.monotonic()
         self._comparisons: dict[tuple[str, str, str, str], Comparison] = {}
@@ -154,6 +109,29 @@ class Assistant:
         return self._reader if self._reader is not None else make_reader(self.settings)
 
     @cached_property
+    def detector(self) -> LanguageDetector:
+        """Which of the six UN languages a question is in."""
+        return LanguageDetector()
+
+    @cached_property
+    def translator(self) -> Translator:
+        """Puts a question in another language into English: the reader's model, when there
+        is one, with the glossaries of UN names."""
+        if self._translator is not None:
+            return self._translator
+        missing = (
+            "no model reads for this assistant (reader: none)"
+            if self.settings.reader == "none"
+            else "the reader's model is not available"
+        )
+        return ModelTranslator(
+            lambda: self.reader.judge if self.reader is not None else None,
+            self.detector,
+            self.settings.translation_timeout_s,
+            missing,
+        )
+
+    @cached_property
     def catalog(self) -> Catalog:
         catalog = Catalog.from_store(self.store)
         self._fingerprint = _fingerprint(catalog.documents)
@@ -171,6 +149,7 @@ class Assistant:
 
     def warm_up(self) -> Assistant:
         """Loads the index, the models and the reader now rather than on the first question."""
+        self.detector.warm_up()
         hits = self.retriever.search("information society", k=1)
         if self.reader is not None:
             self.reader.warm_up(hits)
@@ -210,10 +189,11 @@ class Assistant:
         relevant first, each with its relevance."""
         self.follow_changes()
         text = clean_question(query)
-        hits = self.retriever.search(text, k or self.settings.top_k, filters, mode)
+        trace = RetrievalTrace()
+        hits = self.retriever.search(text, k or self.settings.top_k, filters, mode, trace)
         if not read or self.reader is None:
             return hits
-        judged = self.reader.read(text, hits, with_judge=False).judge(hits)
+        judged = self.reader.read(text, hits, trace, with_judge=False).judge(hits)
         return sorted(judged, key=lambda h: -(h.relevance if h.relevance is not None else -1.0))
 
     def ask(
@@ -227,16 +207,25 @@ class Assistant:
     ) -> Answer:
         """The answer to a question; ``read=False`` answers from retrieval scores without
         the reader, as ``reader: none`` does. ``progress`` hears (share done, what is being
-        done)."""
+        done). A question in another UN language is searched for and read in English; the
+        answer keeps it as asked, and speaks its language."""
         report = progress or (lambda _done, _what: None)
         started = time.perf_counter()
         self.follow_changes()
         text = clean_question(question)
+        language = self.detector.detect(text)
+        translation: Translation | None = None
+        searched = text
+        if language != ENGLISH:
+            report(0.02, "Translating the question into English")
+            translation = self.translator.translate(text, language)
+            searched = translation.searched
+        translated = time.perf_counter()
         report(0.05, "Searching the documents")
         trace = RetrievalTrace()
-        hits = self.retriever.search(text, k or self.settings.top_k, filters, mode, trace)
+        hits = self.retriever.search(searched, k or self.settings.top_k, filters, mode, trace)
         retrieved = time.perf_counter()
-        changed = self._change_answer(text, hits, filters)
+        changed = self._change_answer(searched, hits, filters)
         reading = Reading()
         if changed is not None:
             lead, quotes = changed
@@ -248,25 +237,29 @@ class Assistant:
             lead = None
             if read and self.reader is not None and not trace.direct:
                 report(0.3, "Reading the paragraphs found")
-                reading = self.reader.read(text, hits)
+                reading = self.reader.read(searched, hits, trace)
                 hits = reading.judge(hits)
-            drafted = self.answerer.answer(text, hits, trace, reading)
+            drafted = self.answerer.answer(searched, hits, trace, reading)
             quotes, abstained = drafted.quotes, drafted.abstained
         done = time.perf_counter()
-        timings = {"retrieve": (retrieved - started) * 1000}
+        timings = {}
+        if translation is not None:
+            timings["language"] = (translated - started) * 1000
+        timings["retrieve"] = (retrieved - (translated if translation else started)) * 1000
         if reading.read or reading.notice:
             timings["read"] = reading.seconds * 1000
         timings["answer"] = (done - retrieved) * 1000 - timings.get("read", 0.0)
         timings["total"] = (done - started) * 1000
-        notices = [n for n in (language_notice(text), reading.notice) if n]
         return Answer(
             question=text,
             quotes=quotes,
             hits=tuple(hits),
             abstained=abstained,
             lead=lead,
-            notice=" ".join(notices) or None,
+            notice=_notice(language, translation, reading.notice),
             timings_ms=timings,
+            language=language,
+            question_en=text if translation is None else translation.english,
         )
 
     def find_document(self, name: str) -> Document:
@@ -382,6 +375,21 @@ class Assistant:
         if not quotes:
             return None
         return describe_changes(comparison, changes), tuple(quotes)
+
+
+def _notice(language: str, translation: Translation | None, reader: str | None) -> str | None:
+    """What the answer tells about how it was made, in the question's language: what the
+    documents were searched with for a question in another language, and what the reader
+    could not do."""
+    says = voice(language)
+    notices = []
+    if translation is not None and translation.english is not None:
+        notices.append(says.translated.format(english=translation.english))
+    elif translation is not None:
+        notices.append(says.untranslated.format(reason=translation.failure))
+    if reader:
+        notices.append(says.reader.format(detail=reader))
+    return " ".join(notices) or None
 
 
 def _fingerprint(documents: dict[str, Document]) -> tuple[tuple[str, str], ...]:

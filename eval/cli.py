@@ -42,6 +42,7 @@ TABLE_METRICS = (
     "abstention_f1",
     "false_abstention_rate",
     "latency_p50_ms",
+    "language_p50_ms",
 )
 
 

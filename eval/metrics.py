@@ -302,6 +302,8 @@ def summarize_results(results: Sequence[Result]) -> dict[str, float | None]:
         "latency_p95_ms": latency_ms(results, 95).overall,
         "retrieve_p50_ms": latency_ms(results, 50, "retrieve").overall,
         "retrieve_p95_ms": latency_ms(results, 95, "retrieve").overall,
+        "language_p50_ms": latency_ms(results, 50, "language").overall,
+        "language_p95_ms": latency_ms(results, 95, "language").overall,
     }
 
 

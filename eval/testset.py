@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.languages import LANGUAGES
 from corpus.errors import InvalidTestSet
 
 ANSWERABLE = "answerable"
 UNANSWERABLE = "unanswerable"
 KINDS = (ANSWERABLE, UNANSWERABLE)
 SPLITS = ("dev", "heldout")
-ITEM_FIELDS = ("id", "question", "kind", "gold", "split", "style")
+ITEM_FIELDS = ("id", "question", "kind", "gold", "split", "style", "language", "question_en")
 GOLD_FIELDS = ("doc", "paragraph", "part", "quote")
 
 #: Shorter quotes would match paragraphs by accident ("Internet" is in half the corpus).
@@ -73,6 +74,10 @@ class TestItem:
     gold: tuple[GoldItem, ...] = ()
     split: str | None = None
     style: str | None = None
+    #: The question's language (ISO 639-1, one of the six UN languages), when not English.
+    language: str | None = None
+    #: The English question it was translated from, for a question in another language.
+    question_en: str | None = None
 
     @property
     def answerable(self) -> bool:
@@ -86,6 +91,8 @@ class TestItem:
             "gold": [g.to_dict() for g in self.gold],
             "split": self.split,
             "style": self.style,
+            "language": self.language,
+            "question_en": self.question_en,
         }
 
 
@@ -255,9 +262,15 @@ def check_item(data: Mapping[str, Any]) -> tuple[TestItem | None, list[str]]:
     if split is not None and split not in SPLITS:
         problems.append(f"split is {split!r}; use one of {', '.join(SPLITS)} or leave it out")
     style = _optional_text(data, "style", problems)
+    language = _optional_text(data, "language", problems)
+    if language is not None and language not in LANGUAGES:
+        problems.append(
+            f"language is {language!r}; use one of {', '.join(LANGUAGES)} or leave it out"
+        )
+    question_en = _optional_text(data, "question_en", problems)
     if problems or item_id is None or question is None or kind is None:
         return None, problems
-    return TestItem(item_id, question, kind, gold, split, style), problems
+    return TestItem(item_id, question, kind, gold, split, style, language, question_en), problems
 
 
 def _required_text(data: Mapping[str, Any], key: str, problems: list[str]) -> str | None:

@@ -8,6 +8,8 @@ from typing import Any
 ANSWER_KEYS = {
     "id",
     "question",
+    "language",
+    "question_en",
     "answer",
     "abstained",
     "notice",
@@ -41,3 +43,5 @@ def check_answer_json(data: dict[str, Any]) -> None:
     hit_ids = {h["paragraph_id"] for h in data["hits"]}
     assert all(c["paragraph_id"] in hit_ids for c in data["citations"])
     assert not (data["abstained"] and data["citations"])
+    assert data["language"] in {"ar", "zh", "en", "fr", "ru", "es"}
+    assert data["question_en"] is None or isinstance(data["question_en"], str)

@@ -107,14 +107,35 @@ class WordOverlapScorer:
 
 class ScriptedJudge:
     """A :class:`~assistant.reader.judges.Judge` that answers from a script: P(yes) by
-    paragraph text, or raises the failure it is given."""
+    paragraph text, a reply by the text of the chat's last message that holds it (a
+    translation by the question), or raises the failure it is given."""
 
     name = "scripted"
 
-    def __init__(self, verdicts: dict[str, float] | None = None, failure: Exception | None = None):
+    def __init__(
+        self,
+        verdicts: dict[str, float] | None = None,
+        failure: Exception | None = None,
+        replies: dict[str, str] | None = None,
+    ):
         self.verdicts = verdicts or {}
         self.failure = failure
+        self.replies = replies or {}
         self.asked: list[tuple[str, str]] = []
+        self.chats: list[list[dict[str, str]]] = []
+
+    def generate(
+        self,
+        messages: Sequence[Mapping[str, str]],
+        max_tokens: int,
+        timeout_s: float,
+        stop: Sequence[str] = (),
+    ) -> str:
+        self.chats.append([dict(m) for m in messages])
+        if self.failure is not None:
+            raise self.failure
+        last = messages[-1]["content"]
+        return next((reply for text, reply in self.replies.items() if text in last), "")
 
     def warm_up(self) -> None:
         if self.failure is not None:

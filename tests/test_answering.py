@@ -11,7 +11,7 @@ from contract import check_answer_json
 
 from assistant.catalog import Catalog
 from assistant.cli import main
-from assistant.prompts import CLOSEST_MATCHES, REFUSAL
+from assistant.prompts import CLOSEST_MATCHES, REFUSAL, voice
 from assistant.references import named_documents, paragraph_references
 from assistant.render import answer_plain
 from assistant.retrieval import Filters
@@ -138,9 +138,16 @@ def test_control_characters_and_instructions_are_just_text(full_assistant) -> No
         assert catalog.paragraphs[quote.paragraph.id].text == quote.paragraph.text
 
 
-def test_french_question_gets_a_language_notice(full_assistant) -> None:
-    answer = full_assistant.ask("Quel est le mandat du Forum sur la gouvernance de l'Internet ?")
-    assert answer.notice and "English" in answer.notice
+def test_a_french_question_is_answered_in_french(full_assistant) -> None:
+    question = "Quel est le mandat du Forum sur la gouvernance de l'Internet ?"
+    answer = full_assistant.ask(question)
+    assert answer.question == question and answer.language == "fr"
+    french = voice("fr")
+    assert answer.notice and answer.notice.startswith(
+        french.translated.split("{")[0] if answer.question_en else french.untranslated[:20]
+    )
+    if answer.abstained:
+        assert answer_plain(answer).startswith(french.refusal)
 
 
 def test_batch_json_contract(full_settings, full_assistant, tmp_path) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from assistant.coverage import DEFAULT_COVERAGE_THRESHOLD
 from assistant.prompts import CLOSEST_MATCHES
-from assistant.render import COVERAGE_CSV_COLUMNS
+from assistant.render.coverage import COVERAGE_CSV_COLUMNS
 from eval.app import FAILURE_COLUMNS
 
 pytestmark = pytest.mark.corpus
@@ -24,6 +24,8 @@ ENDPOINTS = {
     "/ask",
     "/context",
     "/coverage",
+    "/matrix",
+    "/matrix_cell",
     "/compare",
     "/amendments",
     "/precedent",
@@ -31,6 +33,13 @@ ENDPOINTS = {
     "/document",
     "/upload",
     "/evaluate",
+    # The MCP tools (tests/test_mcp.py), which are JSON endpoints of the API as well.
+    "/tool_ask",
+    "/tool_search",
+    "/tool_coverage",
+    "/tool_compare",
+    "/tool_amendments",
+    "/tool_precedent",
 }
 PARA_45 = "What does paragraph 45 of A/RES/80/173 say?"
 
@@ -96,13 +105,37 @@ def test_question_markup_comes_back_escaped(client) -> None:
 
 def test_coverage(client) -> None:
     threshold = DEFAULT_COVERAGE_THRESHOLD
-    html, plot, csv_file = client.predict("gender digital divide", threshold, api_name="/coverage")
-    assert f"a relevance of {threshold:.2f} for “gender digital divide”" in html
+    html, plot, csv_file, data = client.predict(
+        "gender digital divide", threshold, api_name="/coverage"
+    )
+    assert "are about “gender digital divide”" in html
+    assert f"(relevance of at least {threshold:.2f})" in html
     counts = dict(plot["data"])
     assert counts and all(n > 0 for n in counts.values())
     rows = Path(csv_file).read_text(encoding="utf-8").splitlines()
     assert rows[0] == ",".join(COVERAGE_CSV_COLUMNS)
     assert len(rows) - 1 >= sum(counts.values())  # rows with a line break in the text
+    assert len(data["paragraphs"]) == sum(counts.values())
+    assert all(p["relevance"] >= threshold and p["reason"] for p in data["paragraphs"])
+    _, only, _, scoped = client.predict(
+        "gender digital divide", threshold, [], ["A/RES/80/173"], api_name="/coverage"
+    )
+    assert dict(only["data"]) == {"A/RES/80/173": counts["A/RES/80/173"]}
+    assert {p["symbol"] for p in scoped["paragraphs"]} == {"A/RES/80/173"}
+
+
+def test_matrix_and_its_cells(client) -> None:
+    _, _, csv_file, png_file, data, message = client.predict(api_name="/matrix")
+    assert Path(png_file).read_bytes().startswith(b"\x89PNG")
+    assert [t["id"] for t in data["themes"]] == [f"C{n}" for n in range(1, 12)]
+    header = Path(csv_file).read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("document,C1 ") and header.endswith(",title")
+    assert "Select a cell" in message
+    symbols = [d["symbol"] for d in data["documents"]]
+    row = data["counts"][symbols.index("A/RES/80/173")]
+    html = client.predict("C5", "A/RES/80/173", api_name="/matrix_cell")
+    assert "C5 Confidence and security in A/RES/80/173" in html
+    assert html.count('class="wsis-para"') == row[4] > 0
 
 
 def test_compare_amendments_and_precedent(client) -> None:

@@ -1,5 +1,6 @@
 """The app in a real browser (Playwright driving Debian's Chromium), as a delegate uses it:
-ask, open a citation, find coverage and download it, upload a document and ask about it.
+ask, open a citation, find coverage and download it, open a cell of the action-line matrix
+and export it, upload a document and ask about it.
 
 Each test saves a screenshot to ``test-artifacts/``. Needs ``/usr/bin/chromium``
 (``apt-get install chromium``); without it the tests are skipped, except in CI, where
@@ -17,7 +18,7 @@ from urllib.parse import urlparse
 import pytest
 
 from assistant.coverage import DEFAULT_COVERAGE_THRESHOLD
-from assistant.render import COVERAGE_CSV_COLUMNS
+from assistant.render.coverage import COVERAGE_CSV_COLUMNS
 
 pytestmark = [pytest.mark.slow, pytest.mark.corpus]
 
@@ -45,11 +46,16 @@ def chromium() -> Path:
 
 
 @pytest.fixture(scope="module")
-def url(build_assistant) -> Iterator[str]:
+def assistant(build_assistant):
+    return build_assistant("browser", FILES)
+
+
+@pytest.fixture(scope="module")
+def url(assistant) -> Iterator[str]:
     from assistant.app.ui import create_app
     from eval.bench.app import serve_in_thread
 
-    with serve_in_thread(create_app(build_assistant("browser", FILES))) as address:
+    with serve_in_thread(create_app(assistant)) as address:
         yield address
 
 
@@ -135,8 +141,10 @@ def test_coverage_search_and_csv_download(page, tmp_path: Path) -> None:
     listing = page.locator("#wsis-coverage h3")
     listing.first.wait_for()
     summary = page.locator("#wsis-coverage p").first.inner_text()
-    assert f"a relevance of {DEFAULT_COVERAGE_THRESHOLD:.2f}" in summary
+    assert "are about “gender digital divide”" in summary
+    assert f"relevance of at least {DEFAULT_COVERAGE_THRESHOLD:.2f}" in summary
     assert "A/RES/80/173" in page.locator("#wsis-coverage").inner_text()
+    assert page.locator("#wsis-coverage mark").count() > 0, "each paragraph's reason is marked"
     with page.expect_download() as caught:
         page.locator("#wsis-coverage-csv").click()
     saved = tmp_path / "coverage.csv"
@@ -146,6 +154,51 @@ def test_coverage_search_and_csv_download(page, tmp_path: Path) -> None:
     assert rows and list(rows[0]) == list(COVERAGE_CSV_COLUMNS)
     assert any(r["symbol"] == "A/RES/80/173" for r in rows)
     _shot(page, "browser-coverage")
+
+
+def test_the_action_line_matrix_opens_a_cell_and_exports(page, assistant, tmp_path) -> None:
+    from assistant.app import views
+    from assistant.render import coverage as shown
+
+    page.get_by_role("tab", name="Action lines").click()
+    page.get_by_role("button", name="Count the paragraphs").click()
+    image = page.locator("#wsis-matrix img")
+    image.wait_for(timeout=5 * TIMEOUT_MS)
+    page.wait_for_function(
+        "() => { const i = document.querySelector('#wsis-matrix img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    view = views.matrix_view(assistant)
+    row = view.cells["documents"].index("A_RES_80_173")
+    column = view.cells["themes"].index("C5")
+    x, y = shown.HeatmapCells(**view.cells["cells"]).centre(row, column)
+    box = image.evaluate(
+        "i => { const r = i.getBoundingClientRect();"
+        " return [r.width, r.height, i.naturalWidth, i.naturalHeight]; }"
+    )
+    width, height, natural_width, natural_height = box
+    scale = min(width / natural_width, height / natural_height, 1)
+    image.click(
+        position={
+            "x": (width - natural_width * scale) / 2 + x * scale,
+            "y": (height - natural_height * scale) / 2 + y * scale,
+        }
+    )
+    cell = page.locator("#wsis-matrix-cell")
+    cell.get_by_text("C5 Confidence and security in A/RES/80/173").wait_for()
+    shown = cell.locator(".wsis-para").count()
+    assert shown == view.data["counts"][row][column] > 0
+    _shot(page, "browser-matrix")
+    for button, suffix in (("#wsis-matrix-csv", ".csv"), ("#wsis-matrix-png", ".png")):
+        with page.expect_download() as caught:
+            page.locator(button).click()
+        saved = tmp_path / f"matrix{suffix}"
+        caught.value.save_as(saved)
+        if suffix == ".csv":
+            header = saved.read_text(encoding="utf-8").splitlines()[0]
+            assert header.startswith("document,C1 ")
+        else:
+            assert saved.read_bytes().startswith(b"\x89PNG")
 
 
 def test_upload_a_document_then_find_it_by_asking(page, tmp_path: Path) -> None:

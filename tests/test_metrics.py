@@ -302,6 +302,7 @@ def test_summarize_joins_on_id_and_skips_undefined_values() -> None:
         "citation_precision", "citation_recall", "top_citation_accuracy", "uncited_answer_rate",
         "abstention_precision", "abstention_recall", "abstention_f1", "false_abstention_rate",
         "latency_p50_ms", "latency_p95_ms", "retrieve_p50_ms", "retrieve_p95_ms",
+        "language_p50_ms", "language_p95_ms",
     ]  # fmt: skip
     assert summary["hit@1"] == 0.5  # a: 0, b: 1
     assert summary["mrr"] == pytest.approx((1 / 3 + 1) / 2)

@@ -160,7 +160,7 @@ def test_csv_header_must_name_the_columns(tmp_path: Path) -> None:
     path = write_lines(tmp_path / "set.csv", ["id,query,kind,gold", "q1,x,unanswerable,"])
     assert problems_of(path) == [
         "line 1: the header lacks column(s) question; unknown column(s) query; "
-        "allowed: id, question, kind, gold, split, style"
+        "allowed: id, question, kind, gold, split, style, language, question_en"
     ]
 
 

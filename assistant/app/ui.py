@@ -9,23 +9,38 @@ Packages that build on the assistant add tabs of their own through the ``wsis.ap
 entry points (the Evaluate tab of :mod:`eval.app`): each is a function of the assistant,
 called inside the app's Blocks.
 
-API endpoints (``gradio_client``): ``/ask``, ``/context``, ``/coverage``, ``/compare``,
-``/amendments``, ``/precedent``, ``/documents``, ``/document``, ``/upload``, and those of
-the added tabs (``/evaluate``); see README "App API".
+API endpoints (``gradio_client``): ``/ask``, ``/context``, ``/coverage``, ``/matrix``,
+``/matrix_cell``, ``/compare``, ``/amendments``, ``/precedent``, ``/documents``,
+``/document``, ``/upload``, those of the added tabs (``/evaluate``), and the JSON endpoints
+of the MCP tools (``/tool_ask`` ...); see README "App API".
+
+MCP (README "MCP server"): Gradio serves every public API endpoint of the Blocks as an MCP
+tool at ``/gradio_api/mcp/``; the app narrows that to the six tools of
+:mod:`assistant.app.tools`, so the tabs' endpoints (HTML, files, uploads) are not tools.
+Gradio serves its MCP routes without the app's login, so :class:`MCPGuard` asks for it
+there.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import secrets
+import warnings
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import gradio as gr
 from fastapi import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant.api import Assistant
 from assistant.app import views
+from assistant.app.tools import ENDPOINT_PREFIX, TOOL_NAMES, mcp_tools
 from assistant.coverage import DEFAULT_COVERAGE_THRESHOLD
 from corpus.model import DocumentKind
 from corpus.settings import Settings
@@ -44,6 +59,9 @@ EXAMPLES = [
     "GDC paragraph 48",
 ]
 TEXT_SOURCE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm"})
+#: Where Gradio serves MCP: streamable HTTP at ``/gradio_api/mcp/``, SSE at ``.../sse``.
+MCP_PATH = "/gradio_api/mcp"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 CSS = """
 #wsis-chips .wrap { gap: 6px; }
@@ -93,9 +111,34 @@ def build(assistant: Assistant) -> gr.Blocks:
         quotes of it highlighted."""
         return views.context_html(assistant, paragraph_id, answer)
 
-    def coverage(topic: str, threshold: float) -> tuple:
-        view = views.coverage_view(assistant, topic, threshold)
-        return view.html, view.frame, view.csv_file
+    def coverage(
+        topic: str,
+        threshold: float = DEFAULT_COVERAGE_THRESHOLD,
+        kinds: list[str] | None = None,
+        documents: list[str] | None = None,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> tuple:
+        view = views.coverage_view(
+            assistant, topic, threshold, kinds, documents, lambda f, d: progress(f, desc=d)
+        )
+        return view.html, view.frame, view.csv_file, view.data
+
+    def count_matrix(progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
+        view = views.matrix_view(assistant, lambda f, d: progress(f, desc=d))
+        return view.image, view.cells, view.csv_file, view.png_file, view.data, view.message
+
+    def matrix_cell(theme: str | None, document: str | None) -> str:
+        """The paragraphs of one document about one theme of the matrix (``theme``: C1-C11
+        or a theme staff added; ``document``: a symbol or doc id)."""
+        return views.matrix_cell_html(assistant, theme, document)
+
+    def select_cell(cells: dict[str, Any] | None, event: gr.SelectData) -> tuple:
+        x, y = event.index if isinstance(event.index, list | tuple) else (-1, -1)
+        found = views.matrix_cell_at(cells, float(x), float(y))
+        if found is None:
+            return gr.skip(), gr.skip(), gr.skip()
+        theme, doc_id = found
+        return theme, doc_id, views.matrix_cell_html(assistant, theme, doc_id)
 
     def compare(old: str | None, new: str | None, changes_only: bool = False) -> tuple:
         view = views.compare_view(assistant, old, new, changes_only)
@@ -198,15 +241,24 @@ def build(assistant: Assistant) -> gr.Blocks:
 
         with gr.Tab("Where is it covered?", id="coverage"):
             with gr.Row():
-                topic = gr.Textbox(label="Topic", placeholder="e.g. gender digital divide", scale=3)
+                topic = gr.Textbox(
+                    label="Topic",
+                    placeholder="e.g. gender digital divide; children, youth and older persons",
+                    scale=3,
+                )
                 threshold = gr.Slider(
-                    0.1,
-                    1.0,
+                    0.05,
+                    0.95,
                     value=DEFAULT_COVERAGE_THRESHOLD,
-                    step=0.01,
+                    step=0.05,
                     label="Relevance threshold",
-                    info="Hybrid retrieval score a paragraph must reach (about 0–1).",
+                    info="How surely a paragraph must be about the topic (0–1).",
                     scale=2,
+                )
+            with gr.Row():
+                coverage_kinds = gr.CheckboxGroup(kinds, label="Document kinds")
+                coverage_docs = gr.Dropdown(
+                    choices, multiselect=True, label="Documents", allow_custom_value=True
                 )
             coverage_button = gr.Button("Find coverage", variant="primary")
             coverage_plot = gr.BarPlot(
@@ -215,17 +267,67 @@ def build(assistant: Assistant) -> gr.Blocks:
                 sort="-y",
                 y_lim=[0, None],
                 x_label_angle=-40,
-                label="Matching paragraphs per document",
+                label="Paragraphs about the topic per document",
                 height=320,
             )
             coverage_csv = gr.DownloadButton("Export CSV", elem_id="wsis-coverage-csv", size="md")
             coverage_html = gr.HTML(label="Coverage", elem_id="wsis-coverage")
+            with gr.Accordion("Coverage JSON (as `wsis coverage --json`)", open=False):
+                coverage_json = gr.JSON(label="Coverage JSON")
             gr.on(
                 [coverage_button.click, topic.submit],
                 coverage,
-                [topic, threshold],
-                [coverage_html, coverage_plot, coverage_csv],
+                [topic, threshold, coverage_kinds, coverage_docs],
+                [coverage_html, coverage_plot, coverage_csv, coverage_json],
                 api_name="coverage",
+            )
+
+        with gr.Tab("Action lines", id="matrix"):
+            gr.Markdown(
+                "How many paragraphs of each document are about each WSIS action line (C1–C11 "
+                "of the Geneva Plan of Action) and each theme added in `corpus/themes.toml`. "
+                "The first count after documents change reads the whole index once per theme "
+                "(minutes); later ones come from the cache. Select a cell to read its "
+                "paragraphs."
+            )
+            matrix_button = gr.Button("Count the paragraphs", variant="primary")
+            matrix_message = gr.HTML(elem_id="wsis-matrix-message")
+            matrix_image = gr.Image(
+                label="Paragraphs per action line and document",
+                type="filepath",
+                interactive=False,
+                elem_id="wsis-matrix",
+                buttons=[],
+            )
+            matrix_cells = gr.State({})
+            with gr.Row():
+                matrix_csv = gr.DownloadButton("Export CSV", elem_id="wsis-matrix-csv", size="md")
+                matrix_png = gr.DownloadButton("Export PNG", elem_id="wsis-matrix-png", size="md")
+            with gr.Row():
+                cell_theme = gr.Dropdown(
+                    views.theme_choices(), label="Theme", value=None, allow_custom_value=True
+                )
+                cell_document = gr.Dropdown(
+                    choices, label="Document", value=None, allow_custom_value=True
+                )
+                cell_button = gr.Button("Show the paragraphs", size="md")
+            cell_html = gr.HTML(label="Paragraphs of the cell", elem_id="wsis-matrix-cell")
+            with gr.Accordion("Matrix JSON (as `wsis matrix --json`)", open=False):
+                matrix_json = gr.JSON(label="Matrix JSON")
+            matrix_button.click(
+                count_matrix,
+                None,
+                [matrix_image, matrix_cells, matrix_csv, matrix_png, matrix_json, matrix_message],
+                api_name="matrix",
+            )
+            matrix_image.select(
+                select_cell,
+                matrix_cells,
+                [cell_theme, cell_document, cell_html],
+                api_visibility="private",
+            )
+            cell_button.click(
+                matrix_cell, [cell_theme, cell_document], cell_html, api_name="matrix_cell"
             )
 
         with gr.Tab("Compare versions", id="compare"):
@@ -338,6 +440,11 @@ def build(assistant: Assistant) -> gr.Blocks:
 
         for tab in entry_points(group=TAB_ENTRY_POINTS):
             tab.load()(assistant)
+
+        # Outside the queue: an MCP call then runs in this process, under the guard of
+        # create_app, instead of going back through the HTTP API and its login.
+        for tool in mcp_tools(assistant):
+            gr.api(tool, api_name=ENDPOINT_PREFIX + tool.__name__, queue=False)
     demo.queue(default_concurrency_limit=2)
     return demo
 
@@ -402,19 +509,97 @@ def create_app(assistant: Assistant) -> FastAPI:
             )
         return FileResponse(path, filename=path.name, headers=headers)
 
-    return gr.mount_gradio_app(
+    credentials = auth_from(settings)
+
+    def mcp_refusal(request: Request) -> Response | None:
+        """Why an MCP request is refused, if it is: addressed to another name than the
+        loopback one the app is bound to (DNS rebinding), or not logged in."""
+        if settings.host in LOOPBACK_HOSTS and not addressed_to_loopback(request):
+            return PlainTextResponse(
+                "MCP is served to http://127.0.0.1 or http://localhost only", status_code=403
+            )
+        if credentials and not (basic_auth_matches(request, credentials) or logged_in(request)):
+            return PlainTextResponse(
+                "log in first: send the app's user name and password with HTTP Basic auth",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Basic realm="WSIS Assistant"'},
+            )
+        return None
+
+    app.add_middleware(MCPGuard, refusal=mcp_refusal)
+    demo = build(assistant)
+    gr.mount_gradio_app(
         app,
-        build(assistant),
+        demo,
         path="/",
         server_name=settings.host,
         server_port=settings.port,
-        auth=auth_from(settings),
+        auth=credentials,
         max_file_size=settings.max_upload_mb * 1024 * 1024,
         footer_links=["api"],
         run_history=False,
         css=CSS,
         allowed_paths=[],
+        mcp_server=True,
     )
+    only_the_tools(demo)
+    return app
+
+
+def only_the_tools(demo: gr.Blocks) -> None:
+    """Narrow Gradio's MCP server, which makes a tool of every public API endpoint, to the
+    tools of :mod:`assistant.app.tools` under their own names ("ask", not "ask_1" beside
+    the Ask tab's endpoint)."""
+    server = demo.mcp_server_obj
+    if server is None:
+        warnings.warn(demo.mcp_error or "Gradio did not start its MCP server", stacklevel=2)
+        return
+    server.tool_to_endpoint = {name: f"/{ENDPOINT_PREFIX}{name}" for name in TOOL_NAMES}
+
+
+class MCPGuard:
+    """ASGI middleware in front of the MCP routes (``/gradio_api/mcp...``): a request that
+    ``refusal`` turns down gets its response, and never reaches Gradio."""
+
+    def __init__(self, app: ASGIApp, refusal: Callable[[Request], Response | None]) -> None:
+        self.app = app
+        self.refusal = refusal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_mcp_path(scope["path"]):
+            response = self.refusal(Request(scope))
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def is_mcp_path(path: str) -> bool:
+    """Whether a request path reaches Gradio's MCP routes (doubled slashes included)."""
+    return "/".join(part for part in path.split("/") if part).startswith(MCP_PATH[1:])
+
+
+def addressed_to_loopback(request: Request) -> bool:
+    """Whether the request names a loopback host (``Host``), and comes from a loopback page
+    if from a page at all (``Origin``)."""
+    host = urlsplit(f"//{request.headers.get('host', '')}").hostname
+    origin = request.headers.get("origin")
+    from_page = urlsplit(origin).hostname if origin else "localhost"
+    return host in LOOPBACK_HOSTS and from_page in LOOPBACK_HOSTS
+
+
+def basic_auth_matches(request: Request, credentials: tuple[str, str]) -> bool:
+    """Whether the request carries ``credentials`` as HTTP Basic auth."""
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        username, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    name_ok = secrets.compare_digest(username.encode(), credentials[0].encode())
+    password_ok = secrets.compare_digest(password.encode(), credentials[1].encode())
+    return name_ok and password_ok
 
 
 def auth_from(settings: Settings) -> tuple[str, str] | None:

@@ -12,7 +12,7 @@ import hashlib
 import re
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +20,14 @@ from assistant import render
 from assistant.answers import Answer, Hit, Span
 from assistant.api import Assistant
 from assistant.app.uploads import ProgressFn, add_upload
-from assistant.coverage import DEFAULT_COVERAGE_THRESHOLD, Coverage, coverage
-from assistant.prompts import CLOSEST_MATCHES
+from assistant.coverage import (
+    DEFAULT_COVERAGE_THRESHOLD,
+    Coverage,
+    coverage,
+    load_themes,
+    matrix,
+)
+from assistant.render import coverage as shown
 from assistant.retrieval import Filters
 from corpus.errors import WSISError
 from corpus.model import Document, DocumentKind, paragraph_reference
@@ -57,7 +63,7 @@ def citation_chips(answer: Answer) -> list[tuple[str, str]]:
 
 
 def chips_label(answer: Answer) -> str:
-    return CLOSEST_MATCHES if answer.abstained else CITATIONS_LABEL
+    return render.closest_label(answer) if answer.abstained else CITATIONS_LABEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,27 +152,115 @@ def coverage_frame(result: Coverage) -> pd.DataFrame:
 
 @dataclass(frozen=True, slots=True)
 class CoverageView:
+    """What the coverage tab shows: the listing, the bar chart's data, the CSV export and
+    the JSON of ``wsis coverage --json``."""
+
     html: str
     frame: pd.DataFrame
     csv_file: Path | None
+    data: dict[str, Any]
 
 
 def coverage_view(
-    assistant: Assistant, topic: str, threshold: float = DEFAULT_COVERAGE_THRESHOLD
+    assistant: Assistant,
+    topic: str,
+    threshold: float = DEFAULT_COVERAGE_THRESHOLD,
+    kinds: Iterable[str] | None = None,
+    documents: Iterable[str] | None = None,
+    progress: ProgressFn | None = None,
 ) -> CoverageView:
-    """The coverage listing, its bar chart data and its CSV."""
+    """Every paragraph about the topic: the listing, its bar chart data, its CSV and JSON."""
     import pandas as pd
 
     try:
-        result = coverage(assistant, topic, float(threshold))
+        filters = filters_from(kinds, documents)
+        result = coverage(assistant, topic, float(threshold), filters or None, progress=progress)
     except WSISError as exc:
         empty = pd.DataFrame(columns=["document", "paragraphs"])
-        return CoverageView(render.error_html(str(exc)), empty, None)
+        return CoverageView(render.error_html(str(exc)), empty, None, {"error": str(exc)})
     return CoverageView(
-        render.coverage_html(result),
+        shown.coverage_html(result),
         coverage_frame(result),
-        write_download(render.coverage_csv(result), f"coverage-{topic}", ".csv"),
+        write_download(shown.coverage_csv(result), f"coverage-{topic}", ".csv"),
+        shown.coverage_json(result),
     )
+
+
+# --- The action-line matrix -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixView:
+    """What the matrix tab shows: the heatmap (a PNG file), where its cells are (to tell
+    which one a click selected), the exports and the JSON of ``wsis matrix --json``."""
+
+    image: Path | None
+    cells: dict[str, Any]
+    csv_file: Path | None
+    png_file: Path | None
+    data: dict[str, Any]
+    message: str
+
+
+def matrix_view(assistant: Assistant, progress: ProgressFn | None = None) -> MatrixView:
+    """The matrix of the themes against the documents, as a heatmap with its exports."""
+    try:
+        result = matrix(assistant, load_themes(), progress=progress)
+    except WSISError as exc:
+        return MatrixView(None, {}, None, None, {"error": str(exc)}, render.error_html(str(exc)))
+    image = shown.matrix_png(result)
+    png = write_bytes(image.png, "wsis-action-lines", ".png")
+    cells = {
+        "cells": asdict(image.cells),
+        "documents": [d.doc_id for d in result.documents],
+        "themes": [t.id for t in result.themes],
+    }
+    counted = sum(sum(row) for row in result.counts())
+    message = render.message_html(
+        f"{counted} paragraphs counted over {len(result.documents)} documents and "
+        f"{len(result.themes)} themes. Select a cell to read its paragraphs."
+    )
+    return MatrixView(
+        png,
+        cells,
+        write_download(shown.matrix_csv(result), "wsis-action-lines", ".csv"),
+        png,
+        shown.matrix_json(result),
+        message,
+    )
+
+
+def matrix_cell_at(cells: Mapping[str, Any] | None, x: float, y: float) -> tuple[str, str] | None:
+    """(theme id, doc id) of the heatmap cell at pixel (x, y) of its image, or None."""
+    if not cells or "cells" not in cells:
+        return None
+    found = shown.HeatmapCells(**cells["cells"]).cell_at(x, y)
+    if found is None:
+        return None
+    row, column = found
+    return cells["themes"][column], cells["documents"][row]
+
+
+def matrix_cell_html(assistant: Assistant, theme: str | None, document: str | None) -> str:
+    """The paragraphs behind one cell of the matrix: a theme in one document."""
+    if not theme or not document:
+        return render.message_html("Select a cell of the heatmap, or a theme and a document.")
+    try:
+        result = matrix(assistant, load_themes())
+        _, chosen = result.theme(theme)
+        doc = result.document(document)
+        cell = result.cell(theme, document)
+    except WSISError as exc:
+        return render.error_html(str(exc))
+    return shown.coverage_html(cell, heading=f"{chosen.label} in {doc.name}")
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    """(label, id) of each theme of the matrix, for pickers."""
+    try:
+        return [(t.label, t.id) for t in load_themes().themes]
+    except WSISError:
+        return []
 
 
 # --- Documents --------------------------------------------------------------------------------
@@ -267,6 +361,18 @@ def precedent_view(
 
 
 # --- Files to download ------------------------------------------------------------------------
+
+
+def write_bytes(content: bytes, stem: str, suffix: str, folder: Path | None = None) -> Path:
+    """Bytes saved as a file to offer (a PNG); named, like :func:`write_download`, by a hash
+    of the content."""
+    folder = folder or Path(tempfile.gettempdir()) / "wsis-exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", stem).strip("-")[:40] or "export"
+    path = folder / f"{slug}-{hashlib.sha1(content).hexdigest()[:10]}{suffix}"
+    if not path.exists():
+        path.write_bytes(content)
+    return path
 
 
 def write_download(content: str, stem: str, suffix: str, folder: Path | None = None) -> Path:

@@ -22,6 +22,8 @@ COMMANDS = {
     "compare": "assistant.cli.drafting:compare",
     "amendments": "assistant.cli.drafting:amendments",
     "precedent": "assistant.cli.drafting:precedent",
+    "coverage": "assistant.cli.coverage:coverage_command",
+    "matrix": "assistant.cli.coverage:matrix_command",
     "corpus": "assistant.cli.corpus:corpus_group",
     "serve": "assistant.cli.serve:serve",
     "reader": "assistant.cli.reading:reader_group",

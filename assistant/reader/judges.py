@@ -1,5 +1,6 @@
 """Language-model judges: does this paragraph answer this question? Yes or no, read from the
-model's next-token probabilities.
+model's next-token probabilities. The same model also writes short replies for the rest of
+the assistant (the English translation of a question), so that it is loaded once.
 
 Two implementations of one interface: the bundled (or any) GGUF model run in process by
 llama.cpp (:class:`LocalJudge`), and any OpenAI-compatible server (:class:`ServerJudge`:
@@ -16,7 +17,7 @@ import math
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
@@ -53,6 +54,21 @@ class Judge(Protocol):
     def judge(self, question: str, paragraph_text: str, timeout_s: float) -> float:
         """P(yes): how surely the paragraph answers the question, from the model's first
         token; raises :class:`JudgeFailed`."""
+        ...
+
+    def verdict(self, messages: Sequence[Mapping[str, str]], timeout_s: float) -> float:
+        """P(yes) of a chat that asks a yes/no question (the topic judge of coverage), from
+        the model's first token; raises :class:`JudgeFailed`."""
+        ...
+
+    def generate(
+        self,
+        messages: Sequence[Mapping[str, str]],
+        max_tokens: int,
+        timeout_s: float,
+        stop: Sequence[str] = (),
+    ) -> str:
+        """A short greedy reply to a chat; raises :class:`JudgeFailed`."""
         ...
 
 
@@ -97,16 +113,36 @@ class LocalJudge:
         self.model  # noqa: B018 - load now
 
     def judge(self, question: str, paragraph_text: str, timeout_s: float) -> float:
+        return self.verdict(judge_messages(question, paragraph_text), timeout_s)
+
+    def verdict(self, messages: Sequence[Mapping[str, str]], timeout_s: float) -> float:
         model = self.model
         if not self._lock.acquire(timeout=max(timeout_s, 0.0)):
             raise JudgeFailed("the reader model is busy with other questions")
         try:
-            response = model.next_token(judge_messages(question, paragraph_text), TOP_LOGPROBS)
+            response = model.next_token(messages, TOP_LOGPROBS)
         except LlamaError as exc:
             raise JudgeFailed(f"the reader model failed ({exc})") from exc
         finally:
             self._lock.release()
         return _verdict(top_logprobs(response), "the reader model")
+
+    def generate(
+        self,
+        messages: Sequence[Mapping[str, str]],
+        max_tokens: int,
+        timeout_s: float,
+        stop: Sequence[str] = (),
+    ) -> str:
+        model = self.model
+        if not self._lock.acquire(timeout=max(timeout_s, 0.0)):
+            raise JudgeFailed("the reader model is busy with other questions")
+        try:
+            return model.generate(messages, max_tokens=max_tokens, stop=stop).text
+        except LlamaError as exc:
+            raise JudgeFailed(f"the reader model failed ({exc})") from exc
+        finally:
+            self._lock.release()
 
 
 class ServerJudge:
@@ -150,8 +186,11 @@ class ServerJudge:
         return data
 
     def judge(self, question: str, paragraph_text: str, timeout_s: float) -> float:
+        return self.verdict(judge_messages(question, paragraph_text), timeout_s)
+
+    def verdict(self, messages: Sequence[Mapping[str, str]], timeout_s: float) -> float:
         body: dict[str, Any] = {
-            "messages": judge_messages(question, paragraph_text),
+            "messages": [dict(m) for m in messages],
             "max_tokens": 1,
             "temperature": 0,
             "logprobs": True,
@@ -169,6 +208,31 @@ class ServerJudge:
                 "support logprobs and top_logprobs"
             ) from exc
         return _verdict(top, f"the reader server {self.url}")
+
+    def generate(
+        self,
+        messages: Sequence[Mapping[str, str]],
+        max_tokens: int,
+        timeout_s: float,
+        stop: Sequence[str] = (),
+    ) -> str:
+        body: dict[str, Any] = {
+            "messages": [dict(m) for m in messages],
+            "max_tokens": max_tokens,
+            "temperature": 0,
+        }
+        if stop:
+            body["stop"] = list(stop)
+        if self.model_name:
+            body["model"] = self.model_name
+        data = self._post(body, timeout_s)
+        try:
+            content = data["choices"][0]["message"]["content"]
+        except (KeyError, IndexError, TypeError) as exc:
+            raise JudgeFailed(f"the reader server {self.url} sent no reply text") from exc
+        if not isinstance(content, str):
+            raise JudgeFailed(f"the reader server {self.url} sent no reply text")
+        return content
 
 
 def make_judge(settings: Settings) -> Judge | None:

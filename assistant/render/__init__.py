@@ -13,7 +13,6 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from itertools import groupby, pairwise
 from pathlib import Path
@@ -324,7 +323,7 @@ def templates() -> Environment:
         pages=pages,
         pieces=pieces,
         segment_pieces=_segment_pieces,
-        groupby_section=_by_section,
+        groupby_section=by_section,
     )
     return environment
 
@@ -333,7 +332,7 @@ def rendered(template: str, **context: Any) -> str:
     return templates().get_template(template).render(**context)
 
 
-def answerrendered(answer: Answer) -> str:
+def answer_html(answer: Answer) -> str:
     """The answer: quotes with their citations, or the refusal with the closest matches
     labelled as not answers; the notice, refusal and label in the question's language."""
     return rendered(
@@ -345,11 +344,11 @@ def answerrendered(answer: Answer) -> str:
     )
 
 
-def errorrendered(message: str) -> str:
+def error_html(message: str) -> str:
     return rendered("message.html", text=message, error=True)
 
 
-def messagerendered(message: str) -> str:
+def message_html(message: str) -> str:
     return rendered("message.html", text=message, error=False)
 
 
@@ -361,7 +360,7 @@ def document_url(document: Document, page: int | None = None) -> str:
     return url
 
 
-def contextrendered(
+def context_html(
     catalog: Catalog, paragraph: Paragraph, spans: Sequence[Span], before: int, after: int
 ) -> str:
     """A cited paragraph with its document, section, page, a link to the source at that
@@ -393,7 +392,7 @@ def contextrendered(
     )
 
 
-def documentrendered(document: Document, paragraphs: Sequence[Paragraph]) -> str:
+def document_html(document: Document, paragraphs: Sequence[Paragraph]) -> str:
     """A document paragraph by paragraph: parts and headings as headings, each paragraph
     with its label as it would be cited."""
     details = [document.kind.value]
@@ -441,7 +440,7 @@ def _change_row(change: ParagraphChange) -> dict[str, Any]:
     return {"change": change, "old": left, "new": right, "notes": notes}
 
 
-def comparisonrendered(comparison: Comparison, changes_only: bool = False) -> str:
+def comparison_html(comparison: Comparison, changes_only: bool = False) -> str:
     """Two versions side by side, paragraph by paragraph: deletions struck through,
     insertions underlined."""
     rows = [
@@ -458,7 +457,7 @@ def comparisonrendered(comparison: Comparison, changes_only: bool = False) -> st
     )
 
 
-def amendmentsrendered(report: AmendmentsReport) -> str:
+def amendments_html(report: AmendmentsReport) -> str:
     """The proposals by target paragraph: inserted wording underlined, the closest
     paragraph of each later version, and the uptake with the wording found marked."""
     return rendered(
@@ -469,6 +468,6 @@ def amendmentsrendered(report: AmendmentsReport) -> str:
     )
 
 
-def precedentrendered(result: Precedent) -> str:
+def precedent_html(result: Precedent) -> str:
     """The verdict and every occurrence, oldest first, the matching passage marked."""
     return rendered("precedent.html", result=result)

@@ -109,7 +109,7 @@ def coverage_terminal(result: Coverage) -> str:
     return "\n".join(lines)
 
 
-def coveragerendered(result: Coverage, heading: str | None = None) -> str:
+def coverage_html(result: Coverage, heading: str | None = None) -> str:
     """The matches, document by document, under their section headings, each with its
     relevance and its reason marked."""
     return rendered(
