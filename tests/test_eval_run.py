@@ -310,7 +310,7 @@ def test_wsis_eval_with_baselines_on_three_pdfs(corpus_dir: Path, tmp_path: Path
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["systems"] == ["product", "bm25", "dense", "llama-index defaults"]
+    assert summary["systems"] == ["product", "reader none", "bm25", "dense", "llama-index defaults"]
     for system in summary["systems"]:
         hit5 = summary["results"][system]["all"]["metrics"]["hit@5"]
         assert isinstance(hit5, float) and 0.0 <= hit5 <= 1.0

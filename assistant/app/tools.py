@@ -17,11 +17,11 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from assistant import render
-from assistant.answers import Hit
 from assistant.api import Assistant
 from assistant.app.views import filters_from
-from assistant.coverage import DEFAULT_COVERAGE_THRESHOLD, Coverage
+from assistant.coverage import DEFAULT_COVERAGE_THRESHOLD
 from assistant.coverage import coverage as find_coverage
+from assistant.render import coverage as shown
 
 #: The document kinds a filter can name (the values of ``DocumentKind``).
 KindName = Literal["resolution", "draft", "report", "submission", "other"]
@@ -39,20 +39,6 @@ Tool = Callable[..., str]
 
 def as_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
-
-
-def coverage_json(result: Coverage) -> dict[str, Any]:
-    """A coverage listing as JSON: the topic, the threshold and the matching paragraphs, by
-    document in document order, each as a hit of ``wsis search --json``."""
-    return {
-        "topic": result.topic,
-        "threshold": result.threshold,
-        "paragraphs": [
-            render.hit_json(Hit(match.paragraph, group.document, match.score))
-            for group in result.groups
-            for match in group.matches
-        ],
-    }
 
 
 def mcp_tools(assistant: Assistant) -> list[Tool]:
@@ -110,10 +96,13 @@ def mcp_tools(assistant: Assistant) -> list[Tool]:
         documents: tuple[str, ...] = (),
         kinds: tuple[KindName, ...] = (),
     ) -> str:
-        """Where a topic is covered in the WSIS documents: every paragraph whose relevance
-        to the topic reaches the threshold, by document, in document order. Returns JSON:
-        "topic", "threshold" and "paragraphs", each with its document (doc_id, symbol,
-        title), paragraph label, part, section, pages, full text, paragraph_id and score.
+        """Where a topic is covered in the WSIS documents: every paragraph about the topic
+        (whatever words it uses) whose relevance reaches the threshold, by document, in
+        document order. Returns the JSON of `wsis coverage --json`: "topic", "threshold",
+        "parts" and "terms" (what the topic was judged and searched as), "notice", and
+        "paragraphs", each with its document (doc_id, symbol, title), paragraph label, part,
+        section, pages, full text, paragraph_id, relevance (0-1), and reason (the words that
+        make it about the topic; spans are their place in the text).
 
         Args:
             topic: The topic, e.g. "submarine cables" or "gender digital divide".
@@ -122,7 +111,8 @@ def mcp_tools(assistant: Assistant) -> list[Tool]:
             kinds: Only documents of these kinds; [] for all.
         """
         filters = filters_from(kinds, documents)
-        return as_json(coverage_json(find_coverage(assistant, topic, float(threshold), filters)))
+        found = find_coverage(assistant, topic, float(threshold), filters)
+        return as_json(shown.coverage_json(found))
 
     def compare(old: str, new: str) -> str:
         """Compare two versions of a text paragraph by paragraph, e.g. the draft A/80/L.41

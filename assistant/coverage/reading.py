@@ -209,16 +209,18 @@ class TopicReader:
             found.heading = head_score.get(headings[pid], 0.0)
 
     def has_model(self) -> bool:
-        """Whether the reader has its relevance model; if not, the notice says so."""
+        """Whether the reader has its relevance model (``reader_relevance``); a reader that is
+        off or missing its model says so in the notice."""
         reader = self.assistant.reader
         if reader is not None and reader.relevance_model is not None:
             return True
-        missing = reader.missing if reader is not None else None
-        self.notice.append(
-            missing
-            or "The reader is not used; coverage rests on retrieval, the topic's words and the "
-            "embedder."
-        )
+        if reader is None:
+            self.notice.append(
+                "The reader is not used; coverage rests on retrieval, the topic's words and the "
+                "embedder."
+            )
+        elif reader.missing:
+            self.notice.append(reader.missing)
         return False
 
     def read_logits(self, topic: Topic, features: dict[str, Features]) -> bool:

@@ -39,8 +39,10 @@ from assistant.retrieval.proposals import (
 from corpus.model import Document, DocumentKind, Paragraph, format_citation
 from corpus.wording import title_key, word_tokens
 
-#: Inserted wording is taken up in full when one run of it, word for word, holds this share
-#: of its words ("such as" left out of a name that was adopted is partial uptake).
+#: Inserted wording is taken up in full when one paragraph holds, in one run and in order,
+#: this share of its content words: the words that carry its substance, whatever function
+#: words join them ("physical risks to infrastructure" takes up "as well as physical risks to
+#: the infrastructure"; a name adopted without the "such as" before it is taken up).
 FULL_SHARE = 0.9
 #: ... and in part when distinctive runs cover this share of its IDF-weighted content words.
 PARTIAL_SHARE = 0.2
@@ -310,13 +312,27 @@ def find_inserted(inserted: Sequence[str], adopted: AdoptedText) -> tuple[Uptake
     best: tuple[bool, float, int, list[tuple[int, int]]] | None = None
     for k, target in enumerate(adopted.tokens):
         target_words = [t.text for t in target]
+        content_at = [i for i, word in enumerate(target_words) if word not in stop]
+        target_content = [target_words[i] for i in content_at]
         covered = 0.0
         full = True
         spans: list[tuple[int, int]] = []
         for fragment, weight in zip(fragments, weights, strict=True):
             matcher = difflib.SequenceMatcher(None, fragment, target_words, False)
             blocks = [b for b in matcher.get_matching_blocks() if b.size]
-            full = full and max((b.size for b in blocks), default=0) >= FULL_SHARE * len(fragment)
+            content = [w for w in _without_connectives(fragment) if w not in stop]
+            if len(content) >= MIN_RUN_CONTENT:
+                run = _longest_run(content, target_content)
+                whole = run is not None and run[1] >= FULL_SHARE * len(content)
+                if whole and run is not None:
+                    first, size = content_at[run[0]], run[1]
+                    last = content_at[run[0] + size - 1]
+                    spans.append((target[first].start, target[last].end))
+                    covered += sum(weight)
+                    continue
+            else:
+                whole = max((b.size for b in blocks), default=0) >= FULL_SHARE * len(fragment)
+            full = full and whole
             for block in blocks:
                 run = fragment[block.a : block.a + block.size]
                 content = sum(1 for w in run if w not in stop)
@@ -338,6 +354,31 @@ def find_inserted(inserted: Sequence[str], adopted: AdoptedText) -> tuple[Uptake
     if share >= PARTIAL_SHARE:
         return Uptake.PARTIAL, found
     return Uptake.NONE, None
+
+
+#: Words that join wording rather than carry it, left out when inserted wording is looked
+#: for by its content words.
+CONNECTIVES = (("as", "well", "as"), ("such", "as"), ("inter", "alia"), ("in", "particular"))
+
+
+def _without_connectives(words: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        joined = next((c for c in CONNECTIVES if tuple(words[i : i + len(c)]) == c), None)
+        if joined is not None:
+            i += len(joined)
+            continue
+        out.append(words[i])
+        i += 1
+    return out
+
+
+def _longest_run(words: Sequence[str], target: Sequence[str]) -> tuple[int, int] | None:
+    """Where in ``target`` the longest run of ``words`` occurs in order: (start, size)."""
+    matcher = difflib.SequenceMatcher(None, words, target, False)
+    block = max(matcher.get_matching_blocks(), key=lambda b: b.size)
+    return (block.b, block.size) if block.size else None
 
 
 def amendment_uptake(

@@ -2,8 +2,9 @@
 [--questions N] [--cold-runs N]``.
 
 Runs the questions of the shipped test set (repeated up to N) warm against an existing index
-and reports p50/p95 of ``search`` and ``ask`` next to dense-only and BM25-only search in the
-same run, plus cold start: a new process from start to its first answer.
+and reports p50/p95 of ``search`` and ``ask`` (with the reader, and without it as
+``--reader none`` answers) next to dense-only and BM25-only search in the same run, plus cold
+start: a new process from start to its first answer, the reader's model loaded.
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ def _cold_start(index_dir: Path | None) -> float:
     code = (
         "import time;t=time.perf_counter();from pathlib import Path;"
         "from assistant.api import Assistant;from corpus.settings import Settings;"
-        f"Assistant(Settings({setting})).ask('What did the WSIS+20 outcome decide about the "
-        "Internet Governance Forum?');print(time.perf_counter()-t)"
+        f"Assistant(Settings({setting})).warm_up().ask('What did the WSIS+20 outcome decide "
+        "about the Internet Governance Forum?');print(time.perf_counter()-t)"
     )
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
@@ -68,7 +69,8 @@ def main() -> None:
         "search (hybrid)": latencies(lambda q: assistant.search(q), questions),
         "search (dense only)": latencies(lambda q: assistant.search(q, mode="dense"), questions),
         "search (BM25 only)": latencies(lambda q: assistant.search(q, mode="bm25"), questions),
-        "ask (hybrid)": latencies(lambda q: assistant.ask(q), questions),
+        "ask (reader none)": latencies(lambda q: assistant.ask(q, read=False), questions),
+        "ask (with the reader)": latencies(lambda q: assistant.ask(q), questions),
     }
     cold = [_cold_start(args.index_dir) for _ in range(args.cold_runs)]
     rows = {

@@ -79,9 +79,29 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None) 
         thread.join(timeout=30)
 
 
+@dataclass(frozen=True, slots=True)
+class RunningApp:
+    """An app process started by :func:`app_process`."""
+
+    url: str
+    pid: int
+
+    def peak_memory_mb(self) -> float | None:
+        """The most resident memory the process has held (VmHWM), in MB; None where
+        ``/proc`` does not say."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text(encoding="utf-8")
+        except OSError:
+            return None
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return None
+
+
 @contextmanager
-def app_process(index_dir: Path | None = None, port: int | None = None) -> Iterator[str]:
-    """``python app.py`` on a free loopback port; yields its URL and ends it on exit."""
+def app_process(index_dir: Path | None = None, port: int | None = None) -> Iterator[RunningApp]:
+    """``python app.py`` on a free loopback port; yields it and ends it on exit."""
     port = port or free_port()
     command = [sys.executable, str(PROJECT_ROOT / "app.py"), "--host", "127.0.0.1"]
     command += ["--port", str(port)]
@@ -100,7 +120,7 @@ def app_process(index_dir: Path | None = None, port: int | None = None) -> Itera
                 log.seek(0)
                 tail = "\n".join(log.read().splitlines()[-20:])
                 raise RuntimeError(f"{exc}; the app said:\n{tail}") from exc
-            yield url
+            yield RunningApp(url, process.pid)
         finally:
             process.terminate()
             try:
@@ -218,9 +238,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = run_bench(check_loopback(args.url), questions, args.clients)
     else:
         print("Starting the app ...", file=sys.stderr, flush=True)
-        with app_process(args.index_dir) as url:
-            run_bench(url, questions[:1], 1)  # first call loads lazily-built parts
-            result = run_bench(url, questions, args.clients)
+        with app_process(args.index_dir) as app:
+            run_bench(app.url, questions[:1], 1)  # first call loads lazily-built parts
+            result = run_bench(app.url, questions, args.clients)
+            peak = app.peak_memory_mb()
+        if peak is not None:
+            print(f"app process, most resident memory: {peak:,.0f} MB")
     print(result.report(args.clients))
     return 1 if result.errors else 0
 
