@@ -7,12 +7,24 @@ from it by :mod:`assistant.render`, and nothing reads rendered text back.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from corpus.model import Document, Paragraph, format_citation
 
 #: Character offsets into a paragraph's text: ``text[start:end]``.
 Span = tuple[int, int]
+
+
+def merge_spans(spans: Iterable[Span]) -> list[Span]:
+    """The spans in order, overlapping and touching ones merged."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]
 
 
 @dataclass(frozen=True, slots=True)

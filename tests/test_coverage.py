@@ -11,6 +11,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from contract import PASSAGE_KEYS
 
 from assistant.cli import main
 from assistant.coverage import DEFAULT_COVERAGE_THRESHOLD, coverage, load_themes, matrix
@@ -24,20 +25,6 @@ from eval.testset import GoldItem
 from eval.topics import TopicItem, TopicOutcome, pooled
 
 FILES = ("A_RES_80_173.pdf", "A_RES_79_277.pdf", "A_80_L.41.pdf", "ITU_input_WSIS20_zero_draft.md")
-CITATION_FIELDS = {
-    "doc_id",
-    "symbol",
-    "title",
-    "paragraph",
-    "part",
-    "section",
-    "page_start",
-    "page_end",
-    "text",
-    "score",
-    "paragraph_id",
-    "spans",
-}
 
 
 # --- Pure rules -------------------------------------------------------------------------------
@@ -211,7 +198,7 @@ def test_coverage_json_lists_paragraphs_about_the_topic_with_their_reason(
     orders = [assistant.catalog.paragraphs[p["paragraph_id"]].order for p in paragraphs]
     assert orders == sorted(orders), "in document order"
     for p in paragraphs:
-        assert CITATION_FIELDS | {"reason", "relevance"} <= set(p)
+        assert PASSAGE_KEYS | {"reason", "relevance"} <= set(p)
         assert p["relevance"] >= DEFAULT_COVERAGE_THRESHOLD
         assert p["spans"] and all(0 <= a < b <= len(p["text"]) for a, b in p["spans"])
         assert p["reason"] == " … ".join(p["text"][a:b] for a, b in p["spans"])

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from assistant.answers import merge_spans
 from assistant.api import Assistant
 from assistant.coverage.cache import fingerprint
 from assistant.coverage.calibration import (
@@ -309,7 +310,7 @@ class TopicReader:
         pending: list[tuple[str, Span]] = []
         for pid in kept:
             if features[pid].spans:
-                out[pid] = tuple(_merge(features[pid].spans))
+                out[pid] = tuple(merge_spans(features[pid].spans))
                 continue
             text = catalog.paragraphs[pid].text
             sentences = sentence_spans(text) or [(0, len(text))]
@@ -337,16 +338,6 @@ class TopicReader:
                     best[pid] = (similarity, span)
             out.update({pid: (span,) for pid, (_, span) in best.items()})
         return out
-
-
-def _merge(spans: Sequence[Span]) -> list[Span]:
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(a, b) for a, b in merged]
 
 
 #: Candidates whose relevance is at least this keep a reason in the cache, so that a lower

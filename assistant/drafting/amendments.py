@@ -320,13 +320,13 @@ def find_inserted(inserted: Sequence[str], adopted: AdoptedText) -> tuple[Uptake
         for fragment, weight in zip(fragments, weights, strict=True):
             matcher = difflib.SequenceMatcher(None, fragment, target_words, False)
             blocks = [b for b in matcher.get_matching_blocks() if b.size]
-            content = [w for w in _without_connectives(fragment) if w not in stop]
-            if len(content) >= MIN_RUN_CONTENT:
-                run = _longest_run(content, target_content)
-                whole = run is not None and run[1] >= FULL_SHARE * len(content)
-                if whole and run is not None:
-                    first, size = content_at[run[0]], run[1]
-                    last = content_at[run[0] + size - 1]
+            carried = [w for w in _without_connectives(fragment) if w not in stop]
+            if len(carried) >= MIN_RUN_CONTENT:
+                longest = _longest_run(carried, target_content)
+                whole = longest is not None and longest[1] >= FULL_SHARE * len(carried)
+                if whole and longest is not None:
+                    first, size = content_at[longest[0]], longest[1]
+                    last = content_at[longest[0] + size - 1]
                     spans.append((target[first].start, target[last].end))
                     covered += sum(weight)
                     continue

@@ -21,7 +21,7 @@ from urllib.parse import quote as url_quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from assistant.answers import Answer, Hit, Quote, Span
+from assistant.answers import Answer, Hit, Quote, Span, merge_spans
 from assistant.catalog import Catalog
 from assistant.drafting.amendments import AmendmentsReport, Segment
 from assistant.drafting.diff import DiffOp
@@ -51,15 +51,9 @@ Pieces = list[tuple[str, bool]]
 def pieces(text: str, spans: Iterable[Span]) -> Pieces:
     """``text`` cut at the spans: (piece, whether it is inside a span), overlapping and
     touching spans merged."""
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
     out: Pieces = []
     position = 0
-    for start, end in merged:
+    for start, end in merge_spans(spans):
         if start > position:
             out.append((text[position:start], False))
         out.append((text[start:end], True))
