@@ -393,8 +393,8 @@ UPTAKE = [
         "Inter-Agency Working Group on Artificial Intelligence",
         "such as the Inter-Agency",
     ),
-    ("new 20", Uptake.NONE, None, None, "Stocktaking database"),
-    ("new 21", Uptake.NONE, None, None, "Stocktaking database"),
+    ("new 20", Uptake.PARTIAL, "107", "stocktaking database", "first established in 2004"),
+    ("new 21", Uptake.PARTIAL, "107", "stocktaking database", "regularly update"),
     ("new 53", Uptake.NONE, None, None, "COP29"),
     ("new 66", Uptake.NONE, None, None, "Child Online Protection"),
     ("new 127", Uptake.NONE, None, None, "voluntary resources for the annual organization"),
@@ -437,6 +437,23 @@ def test_uptake_of_each_itu_proposal_in_the_adopted_text(
 
 
 @pytest.mark.corpus
+@pytest.mark.corpus
+def test_uptake_agrees_with_a_careful_reading_of_itus_proposals(amendments) -> None:
+    """The verdicts written from the documents for ITU's eleven proposals
+    (``eval/topics/itu_uptake.jsonl``): at least nine of them agree, and every verdict
+    other than none cites the adopted paragraph it read there."""
+    path = Path(__file__).resolve().parents[1] / "eval" / "topics" / "itu_uptake.jsonl"
+    reading = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    agree = 0
+    for verdict in reading:
+        (item,) = amendments.for_target(verdict["target"])
+        agree += item.uptake.value == verdict["verdict"]
+        if item.uptake is not Uptake.NONE and verdict["adopted"]:
+            labels = {a["paragraph"] for a in verdict["adopted"]}
+            assert item.found is not None and item.found.paragraph.label in labels
+    assert len(reading) == 11 and agree >= 9
+
+
 def test_inserted_wording_is_marked_in_the_proposal(amendments) -> None:
     (item,) = amendments.for_target("63")
     segments = item.segments

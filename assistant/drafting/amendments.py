@@ -20,10 +20,12 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 
 from assistant.retrieval.lexical import english_stemmer, stop_words
@@ -52,6 +54,11 @@ MIN_RUN_WORDS = 3
 MIN_RUN_CONTENT = 2
 #: ... and only if it occurs in at most this many paragraphs of the adopted text.
 MAX_RUN_PARAGRAPHS = 2
+#: A proposed new paragraph is taken up in part where an adopted paragraph holds a term of
+#: it, two content words in a row, that is rare in the adopted text: the pair in at most
+#: :data:`MAX_RUN_PARAGRAPHS` paragraphs and each of its words in at most this many
+#: ("stocktaking database"; not "digital environment" or "children youth").
+RARE_WORD_PARAGRAPHS = 3
 _FAR_FUTURE = date(9999, 12, 31)
 
 
@@ -149,7 +156,10 @@ class AmendmentUptake:
             verdict = f"its inserted wording is in {self.found.citation} in full"
         elif self.uptake is Uptake.PARTIAL and self.found:
             runs = "; ".join(f"“{p}”" for p in self.found.passages)
-            verdict = f"its inserted wording is in {self.found.citation} in part ({runs})"
+            if self.new_paragraph:
+                verdict = f"its terms are in {self.found.citation} in part ({runs})"
+            else:
+                verdict = f"its inserted wording is in {self.found.citation} in part ({runs})"
         else:
             verdict = f"its inserted wording is not in {adopted}"
         closest = [c for c in self.counterparts if c.document == self.adopted] or list(
@@ -282,6 +292,12 @@ class AdoptedText:
         self.unseen = math.log(len(self.paragraphs) + 1) + 1
         self.tokens = [word_tokens(p.text) for p in self.paragraphs]
         self.keyed = [" " + " ".join(t.text for t in items) + " " for items in self.tokens]
+        stop = frozenset(stop_words())
+        #: Each paragraph's content words, and how many paragraphs hold each word and each
+        #: pair of content words in a row.
+        self.content = [[t for t in items if t.text not in stop] for items in self.tokens]
+        self.word_paragraphs = Counter(w for c in self.content for w in {t.text for t in c})
+        self.pair_paragraphs = Counter(pair for c in self.content for pair in set(_pairs(c)))
 
     def idf(self, term: str) -> float:
         """How rare a content term (stemmed) is among the paragraphs: the rarer, the more
@@ -356,6 +372,32 @@ def find_inserted(inserted: Sequence[str], adopted: AdoptedText) -> tuple[Uptake
     return Uptake.NONE, None
 
 
+def _pairs(tokens: Sequence[Any]) -> list[tuple[str, str]]:
+    return [(a.text, b.text) for a, b in pairwise(tokens)]
+
+
+def find_terms(text: str, adopted: AdoptedText) -> Found | None:
+    """Where a proposed new paragraph's substance landed in other words: the adopted
+    paragraph holding most of its rare terms (:data:`RARE_WORD_PARAGRAPHS`), with those terms
+    as the evidence; None when no adopted paragraph holds one."""
+    stop = frozenset(stop_words())
+    wanted = {
+        pair
+        for pair in _pairs([t for t in word_tokens(text) if t.text not in stop])
+        if adopted.pair_paragraphs[pair] <= MAX_RUN_PARAGRAPHS
+        and all(adopted.word_paragraphs[w] <= RARE_WORD_PARAGRAPHS for w in pair)
+    }
+    best: tuple[int, int, list[tuple[int, int]]] | None = None
+    for k, content in enumerate(adopted.content):
+        spans = [(a.start, b.end) for a, b in pairwise(content) if (a.text, b.text) in wanted]
+        if spans and (best is None or len(spans) > len(best[2])):
+            best = (k, len(spans), spans)
+    if best is None:
+        return None
+    k, found, spans = best
+    return Found(adopted.document, adopted.paragraphs[k], tuple(spans), found / len(wanted))
+
+
 #: Words that join wording rather than carry it, left out when inserted wording is looked
 #: for by its content words.
 CONNECTIVES = (("as", "well", "as"), ("such", "as"), ("inter", "alia"), ("in", "particular"))
@@ -407,10 +449,12 @@ def amendment_uptake(
         matched = counterparts(proposals, versions, by_doc)
         for proposal, found_in in zip(proposals, matched, strict=True):
             inserted = proposal.inserted or (proposal.text,)
+            uptake, found = Uptake.NONE, None
             if adopted_text is not None:
                 uptake, found = find_inserted(inserted, adopted_text)
-            else:
-                uptake, found = Uptake.NONE, None
+                if uptake is Uptake.NONE and (proposal.target or "").lower().startswith("new"):
+                    found = find_terms(proposal.text, adopted_text)
+                    uptake = Uptake.PARTIAL if found is not None else Uptake.NONE
             items.append(
                 AmendmentUptake(proposal, documents[doc_id], found_in, uptake, found, adopted)
             )
