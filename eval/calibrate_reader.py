@@ -24,7 +24,7 @@ import argparse
 import itertools
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,8 +34,8 @@ from assistant import render
 from assistant.answering import ExtractiveAnswerer, ReadingPolicy
 from assistant.answers import Answer, Hit
 from assistant.api import Assistant
-from assistant.reader.judges import LocalJudge
-from assistant.reader.reading import ReaderCalibration, Reading
+from assistant.reader.judges import JudgeFailed, LocalJudge
+from assistant.reader.reading import Reader, ReaderCalibration, Reading
 from assistant.retrieval import RetrievalTrace
 from corpus.settings import Settings
 from eval.metrics import summarize
@@ -119,23 +119,50 @@ def fit_relevance(recorded: Sequence[Recorded]) -> ReaderCalibration:
     )
 
 
+class RecordedJudge:
+    """A :class:`~assistant.reader.judges.Judge` that gives the verdicts recorded for one
+    question (P(yes) by paragraph text), so that calibration reads with the product's own
+    :class:`Reader`; a verdict not recorded fails as a judge that cannot answer does."""
+
+    name = "recorded"
+
+    def __init__(self) -> None:
+        self.verdicts: dict[str, float] = {}
+        self.asked = 0
+
+    def warm_up(self) -> None:
+        pass
+
+    def judge(self, question: str, paragraph_text: str, timeout_s: float) -> float:
+        self.asked += 1
+        if paragraph_text not in self.verdicts:
+            raise JudgeFailed("no recorded verdict")
+        return self.verdicts[paragraph_text]
+
+    def verdict(self, messages: Sequence[Mapping[str, str]], timeout_s: float) -> float:
+        raise JudgeFailed("only recorded verdicts on answering")
+
+    def generate(
+        self,
+        messages: Sequence[Mapping[str, str]],
+        max_tokens: int,
+        timeout_s: float,
+        stop: Sequence[str] = (),
+    ) -> str:
+        raise JudgeFailed("only recorded verdicts on answering")
+
+
 def read(r: Recorded, calibration: ReaderCalibration) -> tuple[Reading, bool]:
     """What the reader makes of a recorded question with this calibration (the judge's
-    recorded verdict standing in for it), and whether it asked the judge."""
-    read_hits = r.hits[:10]
-    relevance = {h.paragraph.id: calibration.relevance(h.score, r.trace.cover) for h in read_hits}
-    asked = bool(read_hits) and not r.trace.direct and calibration.unsure_of(read_hits, relevance)
-    judged = {}
-    if asked:
-        ranked = sorted(read_hits, key=lambda h: -relevance[h.paragraph.id])
-        for hit in ranked[: calibration.judged]:
-            p_yes = r.p_yes.get(hit.paragraph.id)
-            if p_yes is not None:
-                judged[hit.paragraph.id] = p_yes
-                relevance[hit.paragraph.id] = calibration.with_judge(
-                    relevance[hit.paragraph.id], p_yes
-                )
-    return Reading(relevance, judged), asked
+    recorded verdicts standing in for it), and whether it asked the judge."""
+    judge = RecordedJudge()
+    judge.verdicts = {
+        h.paragraph.text: r.p_yes[h.paragraph.id] for h in r.hits if h.paragraph.id in r.p_yes
+    }
+    if not r.hits or r.trace.direct:
+        return Reading(), False
+    reading = Reader(None, judge, calibration).read(r.item.question, r.hits, r.trace)
+    return reading, judge.asked > 0
 
 
 def answers(
