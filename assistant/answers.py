@@ -68,6 +68,31 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class SummarySentence:
+    """One sentence of a short answer, in the question's language, and the quoted paragraphs
+    it was checked against (ids); its citations are theirs."""
+
+    text: str
+    paragraph_ids: tuple[str, ...]
+    #: The sentence in English, as it was checked.
+    english: str
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A short answer before the quotes: sentences that each passed the check against the
+    paragraphs they cite. ``removed`` counts the sentences that failed it (left out);
+    ``notice`` says why there is no summary, or what it could not do, in the question's
+    language."""
+
+    sentences: tuple[SummarySentence, ...] = ()
+    removed: int = 0
+    notice: str | None = None
+    #: Still being written (the app shows each sentence as it passes).
+    partial: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """The answer to one question: the quotes, or an abstention with the closest hits.
 
@@ -87,6 +112,8 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     language: str = "en"
     question_en: str | None = None
+    #: The short answer, when one was asked for (``style="summary"``).
+    summary: Summary | None = None
 
     @property
     def citations(self) -> tuple[Hit, ...]:

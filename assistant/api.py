@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 
 from assistant.answering import Answerer, ExtractiveAnswerer
-from assistant.answers import Answer, Hit, Quote
+from assistant.answers import Answer, Hit, Quote, Summary
 from assistant.catalog import Catalog
 from assistant.drafting.amendments import AmendmentsReport, amendment_uptake
 from assistant.drafting.changes import ChangeQuestion, describe_changes, parse_change_question
@@ -23,6 +23,7 @@ from assistant.prompts import voice
 from assistant.reader.reading import Reader, Reading, make_reader
 from assistant.retrieval import Filters, HybridRetriever, RetrievalTrace, RetrievalWeights
 from assistant.store import ParagraphStore
+from assistant.summary import Summarizer
 from corpus.errors import InvalidQuestion, UnknownDocument
 from corpus.model import Document, DocumentKind
 from corpus.settings import Settings
@@ -30,6 +31,8 @@ from ingest.embedding import Embedder, make_embedder
 from ingest.store import ParagraphIndex
 
 MAX_QUESTION_CHARS = 2000
+#: How an answer can be given: quotes only, or a short answer before them.
+STYLES = ("quotes", "summary")
 #: Comparisons of versions kept for "What changed in paragraph N between X and Y?".
 MAX_CACHED_COMPARISONS = 16
 
@@ -204,11 +207,60 @@ class Assistant:
         mode: str = "hybrid",
         read: bool = True,
         progress: Callable[[float, str], None] | None = None,
+        style: str = "quotes",
     ) -> Answer:
         """The answer to a question; ``read=False`` answers from retrieval scores without
         the reader, as ``reader: none`` does. ``progress`` hears (share done, what is being
         done). A question in another UN language is searched for and read in English; the
-        answer keeps it as asked, and speaks its language."""
+        answer keeps it as asked, and speaks its language. ``style="summary"`` puts a short
+        answer, checked against the paragraphs it cites, before the quotes."""
+        if style not in STYLES:
+            raise InvalidQuestion(f"no answer style {style!r}; use one of: {', '.join(STYLES)}")
+        answer = self._quotes(question, filters, k, mode, read, progress)
+        if style == "summary":
+            if progress is not None:
+                progress(0.6, "Writing a short answer")
+            *_, answer = self.summary_steps(answer)
+        return answer
+
+    def summary_steps(self, answer: Answer) -> Iterator[Answer]:
+        """The answer with its short answer as it grows (the app shows each sentence once it
+        has passed its check), the last one whole. An abstention, or the answer to a change
+        question (its statement is already short), gets none."""
+        if answer.abstained or answer.lead is not None or not answer.quotes:
+            yield answer
+            return
+        started = time.perf_counter()
+        judge = self.reader.judge if self.reader is not None else None
+        if judge is None:
+            reason = (
+                "no model reads for this assistant (reader: none)"
+                if self.settings.reader == "none"
+                else "the reader's model is not available"
+            )
+            notice = voice(answer.language).summary_failed.format(reason=reason)
+            yield replace(answer, summary=Summary(notice=notice))
+            return
+        summarizer = Summarizer(judge, self.settings.summary_timeout_s)
+        question_en = answer.question_en or answer.question
+        summary = Summary(partial=True)
+        for summary in summarizer.steps(question_en, answer.quotes, answer.language):
+            if summary.partial:
+                yield replace(answer, summary=summary)
+        timings = dict(answer.timings_ms)
+        timings["summarize"] = (time.perf_counter() - started) * 1000
+        timings["total"] = timings.get("total", 0.0) + timings["summarize"]
+        yield replace(answer, summary=summary, timings_ms=timings)
+
+    def _quotes(
+        self,
+        question: str,
+        filters: Filters | None,
+        k: int | None,
+        mode: str,
+        read: bool,
+        progress: Callable[[float, str], None] | None,
+    ) -> Answer:
         report = progress or (lambda _done, _what: None)
         started = time.perf_counter()
         self.follow_changes()

@@ -125,6 +125,11 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds the reader's model may wait and take to put a question into English.",
     )
+    summary_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds the reader's model may take to write and check a short answer.",
+    )
     reader_relevance: bool = Field(
         default=False,
         description="Also score every hit with the relevance model trained from the teacher's "

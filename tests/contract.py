@@ -16,6 +16,7 @@ ANSWER_KEYS = {
     "citations",
     "hits",
     "timings_ms",
+    "summary",
 }
 PASSAGE_KEYS = {
     "doc_id",
@@ -35,7 +36,7 @@ PASSAGE_KEYS = {
 
 def check_answer_json(data: dict[str, Any]) -> None:
     """Every key of the contract is there, no other; every citation is a hit; spans point
-    inside the paragraph text."""
+    inside the paragraph text; a short answer's sentences cite only quoted paragraphs."""
     assert set(data) == ANSWER_KEYS, set(data) ^ ANSWER_KEYS
     for passage in data["citations"] + data["hits"]:
         assert set(passage) - {"relevance"} == PASSAGE_KEYS, set(passage) ^ PASSAGE_KEYS
@@ -45,3 +46,16 @@ def check_answer_json(data: dict[str, Any]) -> None:
     assert not (data["abstained"] and data["citations"])
     assert data["language"] in {"ar", "zh", "en", "fr", "ru", "es"}
     assert data["question_en"] is None or isinstance(data["question_en"], str)
+    summary = data["summary"]
+    if summary is not None:
+        assert set(summary) == {"sentences", "removed", "notice"}
+        cited = {c["paragraph_id"]: c for c in data["citations"]}
+        for sentence in summary["sentences"]:
+            assert sentence["text"] and sentence["english"] and sentence["paragraph_ids"]
+            assert set(sentence["paragraph_ids"]) <= set(cited)
+            names = [
+                cited[i]["symbol"] or cited[i]["title"] or cited[i]["doc_id"]
+                for i in sentence["paragraph_ids"]
+            ]
+            assert len(sentence["citations"]) == len(names)
+            assert all(c.startswith(n) for c, n in zip(sentence["citations"], names, strict=True))

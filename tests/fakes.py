@@ -146,3 +146,12 @@ class ScriptedJudge:
         if self.failure is not None:
             raise self.failure
         return self.verdicts.get(paragraph_text, 0.5)
+
+    def verdict(self, messages: Sequence[Mapping[str, str]], timeout_s: float) -> float:
+        """P(yes) by a text of ``verdicts`` that the chat's last message holds (a statement
+        checked against paragraphs)."""
+        self.chats.append([dict(m) for m in messages])
+        if self.failure is not None:
+            raise self.failure
+        last = messages[-1]["content"]
+        return next((p for text, p in self.verdicts.items() if text in last), 0.5)

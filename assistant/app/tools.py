@@ -45,7 +45,10 @@ def mcp_tools(assistant: Assistant) -> list[Tool]:
     """The six tools over ``assistant``; each function's name is its tool's name."""
 
     def ask(
-        question: str, documents: tuple[str, ...] = (), kinds: tuple[KindName, ...] = ()
+        question: str,
+        documents: tuple[str, ...] = (),
+        kinds: tuple[KindName, ...] = (),
+        style: Literal["quotes", "summary"] = "quotes",
     ) -> str:
         """Answer a question about the WSIS documents (UN General Assembly resolutions and
         drafts, reports, stakeholder submissions) by quoting their paragraphs word for word,
@@ -60,9 +63,14 @@ def mcp_tools(assistant: Assistant) -> list[Tool]:
             question: The question, e.g. "What did the WSIS+20 review decide about the IGF?"
             documents: Only these documents, by UN symbol (e.g. A/RES/80/173) or id; [] for all.
             kinds: Only documents of these kinds; [] for all.
+            style: "quotes" (default), or "summary" for a short answer of two to four
+                sentences before the quotes ("summary" in the JSON: each sentence with the
+                citations it was checked against; sentences the cited paragraphs do not
+                state are left out and counted in "removed"). Slower: tens of seconds.
         """
         filters = filters_from(kinds, documents)
-        return as_json(render.answer_json(assistant.ask(question, filters=filters)))
+        answer = assistant.ask(question, filters=filters, style=style)
+        return as_json(render.answer_json(answer))
 
     def search(
         query: str,

@@ -27,7 +27,7 @@ import base64
 import binascii
 import secrets
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,13 +98,18 @@ def build(assistant: Assistant) -> gr.Blocks:
         question: str,
         kinds: list[str] | None,
         documents: list[str] | None,
+        style: str = "quotes",
         progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> tuple:
-        view = views.ask_view(
-            assistant, question, kinds, documents, lambda f, d: progress(f, desc=d)
-        )
-        chips = gr.Radio(choices=view.chips, value=None, label=view.chips_label, interactive=True)
-        return view.html, view.text, chips, view.data, view.markdown_file, view.csv_file, ""
+    ) -> Iterator[tuple]:
+        """The answer; with ``style="summary"``, a short answer before the quotes, each
+        sentence checked against the paragraphs it cites (streamed as they pass)."""
+        for view in views.ask_views(
+            assistant, question, kinds, documents, lambda f, d: progress(f, desc=d), style
+        ):
+            chips = gr.Radio(
+                choices=view.chips, value=None, label=view.chips_label, interactive=True
+            )
+            yield view.html, view.text, chips, view.data, view.markdown_file, view.csv_file, ""
 
     def context(paragraph_id: str, answer: dict[str, Any] | None = None) -> str:
         """A cited paragraph in its context, with what ``answer`` (the answer JSON of /ask)
@@ -190,7 +195,17 @@ def build(assistant: Assistant) -> gr.Blocks:
                 doc_filter = gr.Dropdown(
                     choices, multiselect=True, label="Documents", allow_custom_value=True
                 )
-            ask_button = gr.Button("Ask", variant="primary")
+            with gr.Row():
+                style = gr.Radio(
+                    [("Quotes", "quotes"), ("Short answer, then quotes", "summary")],
+                    value="quotes",
+                    label="Answer",
+                    info="A short answer is written by the reader's model; each sentence is "
+                    "checked against the paragraphs it cites, and left out if they do not "
+                    "state it.",
+                    scale=3,
+                )
+                ask_button = gr.Button("Ask", variant="primary", scale=1)
             answer_html = gr.HTML(label="Answer", elem_id="wsis-answer")
             chips = gr.Radio(
                 choices=[], label=views.CITATIONS_LABEL, elem_id="wsis-chips", interactive=True
@@ -216,7 +231,7 @@ def build(assistant: Assistant) -> gr.Blocks:
             gr.on(
                 [ask_button.click, question.submit],
                 ask,
-                [question, kind_filter, doc_filter],
+                [question, kind_filter, doc_filter, style],
                 [
                     answer_html,
                     answer_copy,

@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant import render
 from assistant.answers import Answer, Hit, Span
-from assistant.api import Assistant
+from assistant.api import STYLES, Assistant
 from assistant.app.uploads import ProgressFn, add_upload
 from assistant.coverage import (
     DEFAULT_COVERAGE_THRESHOLD,
@@ -29,7 +29,7 @@ from assistant.coverage import (
 )
 from assistant.render import coverage as shown
 from assistant.retrieval import Filters
-from corpus.errors import WSISError
+from corpus.errors import InvalidQuestion, WSISError
 from corpus.model import Document, DocumentKind, paragraph_reference
 
 if TYPE_CHECKING:
@@ -85,13 +85,31 @@ def ask_view(
     kinds: Iterable[str] | None = None,
     documents: Iterable[str] | None = None,
     progress: ProgressFn | None = None,
+    style: str = "quotes",
 ) -> AskView:
     """The answer as HTML, as text to copy, as chips, as JSON and as export files."""
+    *_, view = ask_views(assistant, question, kinds, documents, progress, style)
+    return view
+
+
+def ask_views(
+    assistant: Assistant,
+    question: str,
+    kinds: Iterable[str] | None = None,
+    documents: Iterable[str] | None = None,
+    progress: ProgressFn | None = None,
+    style: str = "quotes",
+) -> Iterator[AskView]:
+    """The answer as it is made: for a short answer, the quotes first, then again with each
+    sentence of the short answer once it has passed its check; the export files come with
+    the last view."""
     try:
         filters = filters_from(kinds, documents)
         answer = assistant.ask(question, filters=filters, progress=progress)
+        if style not in STYLES:
+            raise InvalidQuestion(f"no answer style {style!r}; use one of: {', '.join(STYLES)}")
     except WSISError as exc:
-        return AskView(
+        yield AskView(
             render.error_html(str(exc)),
             str(exc),
             [],
@@ -100,15 +118,29 @@ def ask_view(
             None,
             None,
         )
+        return
+    if style == "summary":
+        yield _answer_view(answer, question, final=False)
+        for step in assistant.summary_steps(answer):
+            if step.summary is not None and step.summary.partial:
+                yield _answer_view(step, question, final=False)
+            else:
+                answer = step
+    yield _answer_view(answer, question, final=True)
+
+
+def _answer_view(answer: Answer, question: str, final: bool) -> AskView:
     stem = f"answer-{question}"
+    markdown = render.answer_markdown(answer) if final else None
+    table = render.answer_csv(answer) if final else None
     return AskView(
         html=render.answer_html(answer),
         text=render.answer_copy_text(answer),
         chips=citation_chips(answer),
         chips_label=chips_label(answer),
         data=render.answer_json(answer),
-        markdown_file=write_download(render.answer_markdown(answer), stem, ".md"),
-        csv_file=write_download(render.answer_csv(answer), stem, ".csv"),
+        markdown_file=write_download(markdown, stem, ".md") if markdown else None,
+        csv_file=write_download(table, stem, ".csv") if table else None,
     )
 
 

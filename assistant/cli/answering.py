@@ -13,7 +13,7 @@ from typing import IO, Any
 import click
 
 from assistant import render
-from assistant.api import Assistant
+from assistant.api import STYLES, Assistant
 from assistant.cli.common import (
     EXIT_FAILED,
     EXIT_NO_INDEX,
@@ -86,6 +86,14 @@ def filters_from(
 @click.option("--input", "input_file", type=click.File("r"), help="JSONL of {id, question} lines.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per question.")
 @click.option("--k", type=click.IntRange(1, 200), help="How many hits to return (default 10).")
+@click.option(
+    "--style",
+    type=click.Choice(STYLES),
+    default="quotes",
+    show_default=True,
+    help="summary: a short answer, each sentence checked against the paragraphs it cites, "
+    "before the quotes.",
+)
 @with_filters
 @index_option
 @chroma_option
@@ -95,6 +103,7 @@ def ask(
     input_file: IO[str] | None,
     as_json: bool,
     k: int | None,
+    style: str,
     filters: Filters,
     index_dir: Path | None,
     chroma_url: str | None,
@@ -106,19 +115,24 @@ def ask(
     assistant = make_assistant(index_dir=index_dir, chroma_url=chroma_url, reader=reader)
     if question is not None:
         asked = question
-        answer = run_guarded(lambda: assistant.ask(asked, filters=filters, k=k))
+        answer = run_guarded(lambda: assistant.ask(asked, filters=filters, k=k, style=style))
         if as_json:
             click.echo(json.dumps(render.answer_json(answer), ensure_ascii=False))
         else:
             click.echo(render.answer_terminal(answer))
         return
     assert input_file is not None
-    if not _ask_batch(assistant, input_file, filters, k, as_json):
+    if not _ask_batch(assistant, input_file, filters, k, as_json, style):
         sys.exit(EXIT_FAILED)
 
 
 def _ask_batch(
-    assistant: Assistant, lines: IO[str], filters: Filters, k: int | None, as_json: bool
+    assistant: Assistant,
+    lines: IO[str],
+    filters: Filters,
+    k: int | None,
+    as_json: bool,
+    style: str = "quotes",
 ) -> bool:
     """Answers every ``{"id", "question"}`` line; a bad line is reported and the batch goes
     on. Whether every line was answered."""
@@ -130,7 +144,8 @@ def _ask_batch(
         try:
             item = json.loads(line)
             qid, text = item.get("id"), item["question"]
-            record = render.answer_json(assistant.ask(text, filters=filters, k=k), qid)
+            answer = assistant.ask(text, filters=filters, k=k, style=style)
+            record = render.answer_json(answer, qid)
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
             failures += 1
             record = {"id": None, "error": f"line {number}: not a JSON object with a question"}

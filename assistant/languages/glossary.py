@@ -13,6 +13,8 @@ either apostrophe and ``*`` stands for any letters (an inflected ending: "ито
 ``[patterns]`` are regular expressions with their replacement ("第\\s*(\\d+)\\s*段" =
 "paragraph \\1"). ``word_boundaries = false`` lets names match inside words, for scripts
 written without spaces or with prefixes joined to the word (Chinese, Arabic).
+``[written]`` gives, for an English name whose entries are patterns, the form to write when
+putting an English sentence into the language ("outcome document" = "итоговый документ").
 ``joined_article = "ال"`` lets a name that starts with the article also match where a
 preposition joined to it drops the article's first letter (ل + القمة is written للقمة).
 """
@@ -23,7 +25,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -95,6 +97,9 @@ class Glossary:
     patterns: Mapping[str, str]
     word_boundaries: bool = True
     joined_article: str = ""
+    #: English name = the form to write in the language, for names whose entries in
+    #: ``terms`` are patterns of inflected forms (``[written]`` in the file).
+    written: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._compiled  # noqa: B018 - a bad entry fails when the glossary is made
@@ -122,6 +127,20 @@ class Glossary:
 
             text = pattern.sub(replace, text)
         return Glossed(" ".join(text.split()), tuple(found))
+
+    def names_in_english(self, text: str) -> list[tuple[str, str]]:
+        """The English names in ``text`` that the glossary gives in its language, each with
+        the first name it lists for it (whole names only, not patterns or inflected forms):
+        for putting an English sentence into the language."""
+        found: dict[str, str] = {}
+        names = [(name, english) for english, name in self.written.items()]
+        for name, english in [*names, *self.terms.items()]:
+            if "*" in name or english in found:
+                continue
+            flags = 0 if _is_acronym(english) else re.IGNORECASE
+            if re.search(rf"(?<!\w){re.escape(english)}(?!\w)", text, flags):
+                found[english] = name
+        return sorted(found.items(), key=lambda pair: -len(pair[0]))
 
     def __len__(self) -> int:
         return len(self.terms) + len(self.patterns)
@@ -211,4 +230,5 @@ def load_glossary(language: str) -> Glossary:
         {str(k): str(v) for k, v in data.get("patterns", {}).items()},
         bool(data.get("word_boundaries", True)),
         str(data.get("joined_article", "")),
+        {str(k): str(v) for k, v in data.get("written", {}).items()},
     )

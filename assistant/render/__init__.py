@@ -13,6 +13,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from itertools import groupby, pairwise
 from pathlib import Path
@@ -108,6 +109,56 @@ def closest_label(answer: Answer) -> str:
     return voice(answer.language).closest_matches
 
 
+@dataclass(frozen=True, slots=True)
+class CitedSentence:
+    """A sentence of a short answer with the citations of the paragraphs it was checked
+    against."""
+
+    text: str
+    english: str
+    citations: tuple[str, ...]
+    paragraph_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryView:
+    """A short answer as every rendering shows it: its heading, its sentences each with the
+    citations of the paragraphs it was checked against, and its notes (sentences left out,
+    why there is none), all in the question's language."""
+
+    heading: str
+    sentences: tuple[CitedSentence, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(f"{s.text} ({'; '.join(s.citations)})" for s in self.sentences)
+
+
+def summary_view(answer: Answer) -> SummaryView | None:
+    """The short answer of ``answer``, or None when none was asked for."""
+    summary = answer.summary
+    if summary is None:
+        return None
+    says = voice(answer.language)
+    cited = {q.paragraph.id: q.hit.citation for q in answer.quotes}
+    sentences = tuple(
+        CitedSentence(
+            s.text,
+            s.english,
+            tuple(cited[i] for i in s.paragraph_ids if i in cited),
+            s.paragraph_ids,
+        )
+        for s in summary.sentences
+    )
+    notes = []
+    if summary.removed and not summary.partial:
+        notes.append(says.summary_removed.format(removed=summary.removed))
+    if summary.notice:
+        notes.append(summary.notice)
+    return SummaryView(says.summary, sentences, tuple(notes))
+
+
 def answer_plain(answer: Answer) -> str:
     """The answer as text: the quotes with their citations, or the refusal followed by the
     closest paragraphs, labelled as not answers (both in the question's language)."""
@@ -118,6 +169,9 @@ def answer_plain(answer: Answer) -> str:
             parts.append(f"{closest_label(answer)}:\n{closest}")
         return "\n\n".join(parts)
     blocks = [answer.lead] if answer.lead else []
+    summary = summary_view(answer)
+    if summary is not None:
+        blocks += [x for x in (summary.text, *summary.notes) if x]
     blocks += [quote_block(q) for q in reading_order(answer)]
     return "\n\n".join(blocks)
 
@@ -203,6 +257,28 @@ def answer_json(answer: Answer, question_id: str | None = None) -> dict[str, Any
         "citations": [hit_json(q.hit, q.spans) for q in answer.quotes],
         "hits": [hit_json(h, spans_of(h)) for h in answer.hits],
         "timings_ms": {k: round(v, 2) for k, v in answer.timings_ms.items()},
+        "summary": summary_json(answer),
+    }
+
+
+def summary_json(answer: Answer) -> dict[str, Any] | None:
+    """The short answer: its sentences, each with the citations and ids of the paragraphs
+    it was checked against and the English it was checked in; how many were left out."""
+    view = summary_view(answer)
+    if view is None or answer.summary is None:
+        return None
+    return {
+        "sentences": [
+            {
+                "text": s.text,
+                "english": s.english,
+                "citations": list(s.citations),
+                "paragraph_ids": list(s.paragraph_ids),
+            }
+            for s in view.sentences
+        ],
+        "removed": answer.summary.removed,
+        "notice": answer.summary.notice,
     }
 
 
@@ -231,6 +307,12 @@ def answer_markdown(answer: Answer) -> str:
     else:
         if answer.lead:
             lines += [_md_line(answer.lead), ""]
+        summary = summary_view(answer)
+        if summary is not None:
+            lines += [f"## {summary.heading}", ""]
+            for text in (summary.text, *summary.notes):
+                if text:
+                    lines += [_md_line(text), ""]
         for quote in reading_order(answer):
             lines += [f"> {_md_line(quote_block(quote))}", ""]
         lines += ["## Sources", ""]
@@ -332,6 +414,7 @@ def answer_html(answer: Answer) -> str:
     return rendered(
         "answer.html",
         answer=answer,
+        summary=summary_view(answer),
         quotes=reading_order(answer),
         refusal=refusal(answer),
         closest_label=closest_label(answer),

@@ -1,0 +1,277 @@
+"""Short answers (``style="summary"``): the reply parsed into cited sentences, each sentence
+checked against the paragraphs it cites (names and numbers, then the model's verdict), the
+ones that fail left out and counted, sentences put into the question's language, and the
+short answer in every rendering. The model is a scripted judge here, where what is tested is
+the checking around it; the last test writes a short answer with the real bundled model over
+the real index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from contract import check_answer_json
+from fakes import MemoryStore, ScriptedJudge, WordHashEmbedder, WordOverlapScorer
+
+from assistant import render
+from assistant.answers import Hit, Quote
+from assistant.api import Assistant
+from assistant.app.views import ask_views
+from assistant.prompts import VOICES
+from assistant.reader.judges import JudgeFailed
+from assistant.reader.reading import Reader, ReaderCalibration
+from assistant.summary import Claim, Summarizer, acronyms, missing_names, parse_claims
+from corpus.errors import InvalidQuestion
+from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind, ParsedDocument
+from corpus.settings import Settings
+
+FORUM = (
+    "Decides that the Internet Governance Forum shall be made a permanent forum of the "
+    "United Nations, with a secretariat funded from the regular budget."
+)
+REPORT = "Requests the Secretary-General to report every two years on the work of the Forum."
+ARCHIVE = "Notes the archive of Quillmouth keeps zebra records for the tamarind festival."
+QUESTION = "Will the Internet Governance Forum become permanent?"
+
+SUPPORTED = "The Internet Governance Forum is made a permanent forum of the United Nations"
+INVENTED = "The Forum will meet in Lisbon in 2031"
+OVERSTATED = "The Forum is to be funded by voluntary contributions only"
+UNSAID = "It has no end date"
+REPLY = f"{SUPPORTED} [1]. {INVENTED} [1]. {OVERSTATED} [1]. {UNSAID}."
+#: What the model says of each sentence, checked against the paragraph on the Forum.
+VERDICTS = {SUPPORTED: 0.9, INVENTED: 0.9, OVERSTATED: 0.2, UNSAID: 0.1}
+
+
+# --- Reading the model's reply ----------------------------------------------------------------
+
+
+def test_each_sentence_takes_the_citation_mark_that_follows_it() -> None:
+    claims, uncited = parse_claims("A is so [1]. B is so [2][1]. C is so [3]. D and E. F [1]", 2)
+    assert claims == [
+        Claim("A is so.", (0,)),
+        Claim("B is so.", (1, 0)),
+        Claim("D and E.", (0,)),
+        Claim("F.", (0,)),
+    ]
+    assert uncited == 1  # [3] is no source
+
+
+def test_a_mark_after_several_sentences_cites_them_all_and_trailing_text_cites_nothing() -> None:
+    claims, uncited = parse_claims("Yes. It is permanent [1].\nSomething else.", 2)
+    assert [c.text for c in claims] == ["Yes.", "It is permanent."]
+    assert uncited == 1
+    claims, uncited = parse_claims("Yes. It is permanent.", 1)
+    assert [c.sources for c in claims] == [(0,), (0,)] and uncited == 0
+    assert parse_claims("[1]", 1) == ([], 0)
+
+
+def test_a_paragraph_asked_about_by_number_may_be_cited_by_it() -> None:
+    """Asked about "paragraph 45", a model may mark the sentence [45]: that is the source
+    labelled 45, when exactly one is."""
+    assert parse_claims("It says so [45].", 2, ["44", "45"]) == ([Claim("It says so.", (1,))], 0)
+    assert parse_claims("It says so [45].", 2, ["45", "45"]) == ([], 1)
+
+
+def test_acronyms_stand_for_names_spelled_out() -> None:
+    found = acronyms("the World Summit on the Information Society and the Global Digital Compact")
+    assert {"WSIS", "GDC"} <= found
+    assert "IGF" not in found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "missing"),
+    [
+        ("The Internet Governance Forum is permanent.", ()),
+        ("The IGF is permanent with a secretariat.", ()),
+        ("The Forum meets in Lisbon in 2031.", ("2031", "Lisbon")),
+        ("UNESCO funds the Forum.", ("UNESCO",)),
+        ("The WSIS+20 outcome makes the IGF permanent.", ()),
+        ("The WSIS+25 outcome makes the IGF permanent.", ("25",)),
+    ],
+)
+def test_names_and_numbers_must_be_in_the_cited_paragraphs(
+    sentence: str, missing: tuple[str, ...]
+) -> None:
+    title = "Outcome document of the review of the World Summit on the Information Society"
+    question = "What does the WSIS+20 outcome say about the IGF?"
+    assert sorted(missing_names(sentence, [FORUM, title], question)) == sorted(missing)
+
+
+# --- Checking and leaving out -----------------------------------------------------------------
+
+
+def _quotes() -> list[Quote]:
+    document = Document(
+        "res", "/x/res.pdf", "0" * 64, "A/RES/75/1", "T", None, DocumentKind.RESOLUTION, 2
+    )
+    return [
+        Quote(
+            Hit(Paragraph("res", str(n), ParagraphKind.OPERATIVE, text, order=n), document, 1.0),
+            ((0, len(text)),),
+        )
+        for n, text in enumerate([FORUM, REPORT], start=1)
+    ]
+
+
+def test_only_sentences_the_cited_paragraphs_state_are_kept() -> None:
+    judge = ScriptedJudge(verdicts={SUPPORTED: 0.9, OVERSTATED: 0.2}, replies={QUESTION: REPLY})
+    steps = list(Summarizer(judge).steps(QUESTION, _quotes(), "en"))
+    summary = steps[-1]
+    assert [s.english for s in summary.sentences] == [f"{SUPPORTED}."]
+    assert summary.sentences[0].paragraph_ids == (_quotes()[0].paragraph.id,)
+    # Lisbon and 2031 are in no paragraph; the model says the paragraph does not state the
+    # funding; "It has no end date." cites nothing (two paragraphs were quoted).
+    assert summary.removed == 3
+    assert not summary.partial and summary.notice is None
+    assert [s.partial for s in steps] == [True, False]
+    # The invented sentence never reached the model's check.
+    assert not any(INVENTED in chat[-1]["content"] for chat in judge.chats[1:])
+
+
+def test_a_model_that_fails_gives_no_short_answer_and_says_why() -> None:
+    judge = ScriptedJudge(failure=JudgeFailed("the reader server at http://127.0.0.1:9 is down"))
+    summary = Summarizer(judge).summarize(QUESTION, _quotes(), "fr")
+    assert summary.sentences == ()
+    assert summary.notice is not None and "127.0.0.1:9" in summary.notice
+    assert summary.notice.startswith("Aucune réponse courte")
+
+
+def test_nothing_passing_is_said_plainly() -> None:
+    judge = ScriptedJudge({**VERDICTS, SUPPORTED: 0.1}, replies={QUESTION: REPLY})
+    summary = Summarizer(judge).summarize(QUESTION, _quotes(), "en")
+    assert summary.sentences == () and summary.removed == 4
+    assert summary.notice == VOICES["en"].summary_failed.format(
+        reason="no sentence the model wrote is stated by the paragraphs it cites"
+    )
+
+
+def test_sentences_are_put_into_the_question_language_after_the_check() -> None:
+    french = (
+        "Le Forum sur la gouvernance de l'Internet devient un forum permanent des Nations Unies."
+    )
+    judge = ScriptedJudge(
+        verdicts={SUPPORTED: 0.9},
+        replies={QUESTION: f"{SUPPORTED} [1].", f"<sentence>\n{SUPPORTED}.": french},
+    )
+    summary = Summarizer(judge).summarize(QUESTION, _quotes(), "fr")
+    assert [(s.text, s.english) for s in summary.sentences] == [(french, f"{SUPPORTED}.")]
+    translation = judge.chats[-1][-1]["content"]
+    assert "French" in translation
+    assert "Internet Governance Forum = Forum sur la gouvernance de l'Internet" in translation
+
+
+def test_a_translation_that_loses_a_number_is_not_shown() -> None:
+    said = "The Secretary-General reports every 2 years on the work of the Forum"
+    judge = ScriptedJudge(
+        verdicts={said: 0.9},
+        replies={
+            QUESTION: f"{said} [2].",
+            f"<sentence>\n{said}.": "El Secretario General informa.",
+        },
+    )
+    quotes = _quotes()
+    quotes[1] = Quote(
+        Hit(
+            Paragraph("res", "2", ParagraphKind.OPERATIVE, REPORT.replace("two", "2"), order=2),
+            quotes[1].hit.document,
+            1.0,
+        ),
+        quotes[1].spans,
+    )
+    summary = Summarizer(judge).summarize(QUESTION, quotes, "es")
+    assert [s.text for s in summary.sentences] == [f"{said}."]
+
+
+# --- Through the assistant and every rendering ------------------------------------------------
+
+
+def _assistant(tmp_path: Path, judge: ScriptedJudge | None) -> Assistant:
+    document = Document(
+        "res", "/x/res.pdf", "0" * 64, "A/RES/75/1", "T", None, DocumentKind.RESOLUTION, 2
+    )
+    paragraphs = tuple(
+        Paragraph("res", str(n), ParagraphKind.OPERATIVE, text, order=n)
+        for n, text in enumerate([FORUM, REPORT, ARCHIVE], start=1)
+    )
+    reader = (
+        Reader(WordOverlapScorer(), judge, ReaderCalibration(unsure=(0.0, 0.0)))
+        if judge is not None
+        else None
+    )
+    settings = Settings(index_dir=tmp_path, reader="local" if judge else "none")
+    return Assistant(
+        settings,
+        store=MemoryStore([ParsedDocument(document, paragraphs)]),
+        embedder=WordHashEmbedder(),
+        reader=reader,
+    )
+
+
+def test_a_short_answer_comes_before_the_quotes_in_every_rendering(tmp_path: Path) -> None:
+    judge = ScriptedJudge(VERDICTS, replies={QUESTION: REPLY})
+    answer = _assistant(tmp_path, judge).ask(QUESTION, style="summary")
+    assert answer.summary is not None and len(answer.summary.sentences) == 1
+    assert "summarize" in answer.timings_ms
+    cited = f"{SUPPORTED}. (A/RES/75/1, para. 1)"
+    text = render.answer_plain(answer)
+    assert text.startswith(cited)
+    assert VOICES["en"].summary_removed.format(removed=3) in text
+    assert text.index(cited) < text.index("“Decides that")
+    assert "Lisbon" not in text
+    html = render.answer_html(answer)
+    assert VOICES["en"].summary in html and SUPPORTED in html
+    assert html.index(SUPPORTED) < html.index("<blockquote")
+    assert f"## {VOICES['en'].summary}" in render.answer_markdown(answer)
+    data = render.answer_json(answer)
+    check_answer_json(data)
+    assert data["summary"]["sentences"][0]["citations"] == ["A/RES/75/1, para. 1"]
+    assert data["summary"]["removed"] == 3
+
+
+def test_quotes_stay_the_default_and_an_unknown_style_is_refused(tmp_path: Path) -> None:
+    judge = ScriptedJudge(VERDICTS, replies={QUESTION: REPLY})
+    assistant = _assistant(tmp_path, judge)
+    answer = assistant.ask(QUESTION)
+    assert answer.summary is None and render.answer_json(answer)["summary"] is None
+    with pytest.raises(InvalidQuestion, match="no answer style 'essay'"):
+        assistant.ask(QUESTION, style="essay")
+
+
+def test_without_a_reader_the_quotes_come_with_a_notice(tmp_path: Path) -> None:
+    answer = _assistant(tmp_path, None).ask(QUESTION, style="summary")
+    assert not answer.abstained and answer.quotes
+    assert answer.summary is not None and answer.summary.sentences == ()
+    assert "reader: none" in (answer.summary.notice or "")
+    assert answer.summary.notice in render.answer_plain(answer)
+
+
+def test_the_app_shows_the_quotes_first_then_each_sentence_as_it_passes(tmp_path: Path) -> None:
+    judge = ScriptedJudge(VERDICTS, replies={QUESTION: REPLY})
+    views = list(ask_views(_assistant(tmp_path, judge), QUESTION, style="summary"))
+    assert len(views) == 3  # the quotes, the sentence that passed, the whole answer
+    assert SUPPORTED not in views[0].html and "“Decides that" in views[0].html
+    assert SUPPORTED in views[1].html and views[1].markdown_file is None
+    assert views[-1].markdown_file is not None and views[-1].csv_file is not None
+    assert views[-1].data["summary"]["removed"] == 3
+
+
+# --- The real model ---------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_the_bundled_model_writes_a_short_answer_that_cites_what_it_quotes(
+    full_assistant: Assistant,
+) -> None:
+    answer = full_assistant.ask(
+        "What does the WSIS+20 outcome document say about protecting journalists?",
+        style="summary",
+    )
+    assert answer.summary is not None, answer.notice
+    assert answer.summary.sentences, answer.summary.notice
+    check_answer_json(render.answer_json(answer))
+    cited = {q.paragraph.id: q.paragraph.text for q in answer.quotes}
+    for sentence in answer.summary.sentences:
+        sources = [cited[i] for i in sentence.paragraph_ids]
+        assert missing_names(sentence.english, sources, answer.question) == ()
+        assert "journalist" in sentence.english.lower()
