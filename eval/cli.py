@@ -27,7 +27,7 @@ from assistant.cli.progress import progress_bar
 from eval.baselines import LlamaIndexDefaults
 from eval.comparison import Comparison, compare_runs
 from eval.metrics import INTERVALS_NOTE
-from eval.report import format_metric, metric_cell, write_report
+from eval.report import LANGUAGE_COLUMNS, format_metric, language_rows, metric_cell, write_report
 from eval.run import SPLIT_CHOICES, EvalRun, evaluate_systems, systems_for
 from eval.testset import load_testset
 
@@ -119,7 +119,8 @@ def _evaluate(
     # Loads the models and index now, so the first question's latency is not the load time.
     assistant = make_assistant(corpus_dirs=corpus_dirs, index_dir=index_dir, reader=reader)
     assistant.warm_up()
-    systems = systems_for(assistant, baselines)
+    originals = any(item.question_en for item in items)
+    systems = systems_for(assistant, baselines, originals=originals)
     with progress_bar(disabled=quiet) as progress:
         for system in systems:
             if isinstance(system, LlamaIndexDefaults):
@@ -153,6 +154,14 @@ def print_run(run: EvalRun, console: Console | None = None) -> None:
             table.add_row(metric, *(metric_cell(r, metric) for r in results.values()))
         console.print(table)
         console.print(INTERVALS_NOTE, style="dim")
+        languages = language_rows(results)
+        if languages:
+            table = Table(title=escape(f"By language — split: {split}"))
+            for column in LANGUAGE_COLUMNS:
+                table.add_column(column, justify="left" if column == "system" else "right")
+            for row in languages:
+                table.add_row(*(escape(cell) for cell in row))
+            console.print(table)
 
 
 def print_comparison(

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eval.metrics import INTERVALS_NOTE, MAX_RANK, Interval
-from eval.run import EvalResult, EvalRun, QuestionResult
+from eval.run import EvalResult, EvalRun, QuestionResult, by_language
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -132,6 +132,30 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[s
     return lines
 
 
+LANGUAGE_COLUMNS = ("system", "language", "questions", "hit@5", "false refusals")
+
+
+def language_rows(results: Mapping[str, EvalResult]) -> list[list[str]]:
+    """Each system's figures by the language of the questions, when they are in more than
+    one (a test set of translations beside their English originals); none otherwise."""
+    rows = []
+    for system, result in results.items():
+        figures = by_language(result)
+        if len(figures) < 2 and "en" in figures:
+            continue
+        for language, f in figures.items():
+            rows.append(
+                [
+                    system,
+                    language,
+                    str(f.questions),
+                    format_metric("hit@5", f.hit_at_5),
+                    format_metric("false_refusal_rate", f.false_refusals),
+                ]
+            )
+    return rows
+
+
 def render_markdown(run: EvalRun) -> str:
     """Metric tables (metrics x systems) and failed questions, one section per split."""
     lines = [
@@ -146,6 +170,10 @@ def render_markdown(run: EvalRun) -> str:
         rows = [[m, *(metric_cell(r, m) for r in results.values())] for m in metric_names(results)]
         lines += _md_table(["metric", *results], rows)
         lines += ["", INTERVALS_NOTE]
+        languages = language_rows(results)
+        if languages:
+            lines += ["", "### By language", ""]
+            lines += _md_table(list(LANGUAGE_COLUMNS), languages)
         for system, result in results.items():
             lines += ["", f"### Failed questions: {system} ({len(result.failures)} of {n})", ""]
             if not result.failures:

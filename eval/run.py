@@ -47,6 +47,8 @@ AnswerFn = Callable[[TestItem], AnswerDict]
 Progress = Callable[[int, int], None]
 
 PRODUCT = "product"
+#: The product asked each question's English original (test sets of translated questions).
+ENGLISH_ORIGINALS = "English originals"
 #: The product without its reader: hybrid retrieval and retrieval scores alone.
 NO_READER = "reader none"
 BASELINE_NAMES = ("bm25", "dense", LLAMA_INDEX_DEFAULTS)
@@ -83,12 +85,16 @@ def refusal(item: TestItem, reason: str) -> AnswerDict:
     return render.answer_json(answer, item.id)
 
 
-def assistant_answer_fn(assistant: Assistant, mode: str = "hybrid", read: bool = True) -> AnswerFn:
-    """The product path of ``wsis ask``: ``assistant.ask(question, mode=..., read=...)``."""
+def assistant_answer_fn(
+    assistant: Assistant, mode: str = "hybrid", read: bool = True, original: bool = False
+) -> AnswerFn:
+    """The product path of ``wsis ask``: ``assistant.ask(question, mode=..., read=...)``;
+    ``original`` asks a translated question's English original instead."""
 
     def answer(item: TestItem) -> AnswerDict:
+        question = item.question_en if original and item.question_en else item.question
         try:
-            answer = assistant.ask(item.question, mode=mode, read=read)
+            answer = assistant.ask(question, mode=mode, read=read)
             return render.answer_json(answer, item.id)
         except InvalidQuestion as exc:
             return refusal(item, str(exc))
@@ -113,17 +119,25 @@ class AssistantSystem:
     assistant: Assistant
     mode: str = "hybrid"
     read: bool = True
+    #: Ask each question's English original (``question_en``) instead.
+    original: bool = False
 
     def answer(self, item: TestItem) -> AnswerDict:
-        return assistant_answer_fn(self.assistant, self.mode, self.read)(item)
+        return assistant_answer_fn(self.assistant, self.mode, self.read, self.original)(item)
 
 
 def systems_for(
-    assistant: Assistant, with_baselines: bool, settings: Settings | None = None
+    assistant: Assistant,
+    with_baselines: bool,
+    settings: Settings | None = None,
+    originals: bool = False,
 ) -> list[System]:
-    """The product, then the baselines when asked for; they share one assistant (one model
+    """The product, the product on the English originals of translated questions when
+    ``originals``, then the baselines when asked for; they share one assistant (one model
     load, one index) so they differ only in what they are meant to differ in."""
     systems: list[System] = [AssistantSystem(PRODUCT, assistant)]
+    if originals:
+        systems.append(AssistantSystem(ENGLISH_ORIGINALS, assistant, original=True))
     if with_baselines:
         if assistant.reader is not None:
             systems.append(AssistantSystem(NO_READER, assistant, read=False))
@@ -182,6 +196,8 @@ class QuestionResult:
     abstention_correct: bool
     citation_correct: bool | None
     latency_ms: float | None
+    #: The question's language (one of the six UN languages).
+    language: str = "en"
     #: The question's value of each metric that is a mean over questions (None: undefined),
     #: which lets :func:`~eval.comparison.compare_runs` put an interval on a difference
     #: between runs.
@@ -210,6 +226,7 @@ class QuestionResult:
             "citation_correct": self.citation_correct,
             "failed": self.failed,
             "latency_ms": self.latency_ms,
+            "language": self.language,
             "scores": dict(self.scores),
         }
 
@@ -231,6 +248,7 @@ class QuestionResult:
             abstention_correct=bool(data.get("abstention_correct")),
             citation_correct=data.get("citation_correct"),
             latency_ms=data.get("latency_ms"),
+            language=str(data.get("language") or "en"),
             scores=dict(data.get("scores") or {}),
         )
 
@@ -297,11 +315,40 @@ def evaluate(
             abstention_correct=abstention[item.id],
             citation_correct=None if top[item.id] is None else bool(top[item.id]),
             latency_ms=(answer.get("timings_ms") or {}).get("total"),
+            language=item.language or "en",
             scores={name: score.per_question[item.id] for name, score in scores.items()},
         )
         for item, answer in results
     )
     return EvalResult(split, summarize_results(results), rows, confidence_intervals(results))
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageFigures:
+    """One language's questions in one result: how many, hit@5 over the answerable ones,
+    and the share of answerable ones refused."""
+
+    questions: int
+    answerable: int
+    hit_at_5: float | None
+    false_refusals: float | None
+
+
+def by_language(result: EvalResult) -> dict[str, LanguageFigures]:
+    """The result's figures for each language its questions are in, English first."""
+    languages = sorted({q.language for q in result.questions}, key=lambda x: (x != "en", x))
+    figures = {}
+    for language in languages:
+        rows = [q for q in result.questions if q.language == language]
+        answerable = [q for q in rows if q.kind == "answerable"]
+        hits = [q.hit_at_5 for q in answerable if q.hit_at_5 is not None]
+        figures[language] = LanguageFigures(
+            len(rows),
+            len(answerable),
+            sum(hits) / len(hits) if hits else None,
+            sum(q.abstained for q in answerable) / len(answerable) if answerable else None,
+        )
+    return figures
 
 
 def select_split(items: Iterable[TestItem], split: str) -> list[TestItem]:

@@ -20,10 +20,13 @@ from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind
 from eval.baselines import map_chunk
 from eval.comparison import compare_runs, load_summary
 from eval.metrics import INTERVALS_NOTE
-from eval.report import document_accuracy, hit_curve, write_report
+from eval.report import document_accuracy, hit_curve, language_rows, write_report
 from eval.run import (
+    ENGLISH_ORIGINALS,
+    AssistantSystem,
     EvalRun,
     assistant_answer_fn,
+    by_language,
     evaluate,
     evaluate_split,
     evaluate_systems,
@@ -140,6 +143,77 @@ def test_each_split_is_scored_on_its_own_questions() -> None:
     run = evaluate_systems(ITEMS, [BEFORE], "fake.jsonl")
     assert run.splits == ["all", "dev", "heldout"]
     assert evaluate_systems(ITEMS, [BEFORE], "fake.jsonl", split="heldout").splits == ["heldout"]
+
+
+TRANSLATED = [
+    TestItem(
+        "fr1",
+        "Le Forum devient-il permanent ?",
+        "answerable",
+        (GoldItem(RES, "99"),),
+        "dev",
+        language="fr",
+        question_en="What makes the Forum permanent?",
+    ),
+    TestItem(
+        "fr2",
+        "Qu'en est-il du Pacte ?",
+        "answerable",
+        (GoldItem(RES, "28"),),
+        "dev",
+        language="fr",
+        question_en="What about the Compact?",
+    ),
+    TestItem(
+        "es1",
+        "¿Quién lo financia?",
+        "answerable",
+        (GoldItem(RES, "40"),),
+        "dev",
+        language="es",
+        question_en="Who funds it?",
+    ),
+]
+
+
+def test_translated_questions_are_scored_by_language_beside_their_english_originals() -> None:
+    """One run gives each language's figures for the product and for the product asked the
+    English originals."""
+    retrieved = {
+        "Le Forum devient-il permanent ?": ["99"],
+        "Qu'en est-il du Pacte ?": [],
+        "¿Quién lo financia?": ["40"],
+        "What makes the Forum permanent?": ["99"],
+        "What about the Compact?": ["28"],
+        "Who funds it?": ["40"],
+    }
+    asked: list[str] = []
+
+    class Asking:
+        def ask(self, question: str, mode: str = "hybrid", read: bool = True) -> Answer:
+            asked.append(question)
+            hits = tuple(Hit(paragraph(label), DOCUMENT, 1.0) for label in retrieved[question])
+            quotes = tuple(Quote(h, ((0, len(h.paragraph.text)),)) for h in hits[:1])
+            return Answer(question, quotes, hits, abstained=not hits)
+
+    fake: Any = Asking()
+    systems = [
+        AssistantSystem("product", fake),
+        AssistantSystem(ENGLISH_ORIGINALS, fake, original=True),
+    ]
+    run = evaluate_systems(TRANSLATED, systems, "languages.jsonl", split="dev")
+    assert asked[3:] == [i.question_en for i in TRANSLATED]
+    product, originals = run.results["product"]["dev"], run.results[ENGLISH_ORIGINALS]["dev"]
+    french = by_language(product)["fr"]
+    assert (french.questions, french.hit_at_5, french.false_refusals) == (2, 0.5, 0.5)
+    assert by_language(originals)["fr"].hit_at_5 == 1.0
+    assert list(by_language(product)) == ["es", "fr"]
+    rows = language_rows({s: r["dev"] for s, r in run.results.items()})
+    assert rows[0] == ["product", "es", "1", "1.000", "0.000"]
+    assert ["English originals", "fr", "2", "1.000", "0.000"] in rows
+    # A test set in English alone has no breakdown.
+    english = evaluate(ITEMS, run_testset(ITEMS, BEFORE.answer))
+    assert language_rows({"product": english}) == []
 
 
 def test_plot_numbers() -> None:
