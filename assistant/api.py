@@ -241,7 +241,12 @@ class Assistant:
             notice = voice(answer.language).summary_failed.format(reason=reason)
             yield replace(answer, summary=Summary(notice=notice))
             return
-        summarizer = Summarizer(judge, self.settings.summary_timeout_s)
+        linker = self.retriever.linker
+        summarizer = Summarizer(
+            judge,
+            self.settings.summary_timeout_s,
+            lambda sentence: [document.name for document, _part in linker.named(sentence)],
+        )
         question_en = answer.question_en or answer.question
         summary = Summary(partial=True)
         for summary in summarizer.steps(question_en, answer.quotes, answer.language):

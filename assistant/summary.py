@@ -8,7 +8,10 @@ sentence is kept only if
 * it cites at least one of those paragraphs (and only those: nothing else was retrieved),
 * every name, acronym and number in it is in the paragraphs it cites (or in their documents'
   symbols and titles); an acronym may stand for a name spelled out there
-  ("IGF" for "Internet Governance Forum"), and
+  ("IGF" for "Internet Governance Forum"),
+* every verb by which a UN text decides or takes a position ("decides", "endorses",
+  "requests", "takes note") is one those paragraphs use,
+* every indexed document it names ("the Global Digital Compact") is one it cites, and
 * the model, asked again with only the cited paragraphs, says they state it.
 
 The sentences that fail are left out and counted. A question in another UN language gets the
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from assistant.answers import Quote, Summary, SummarySentence
@@ -48,7 +51,18 @@ SUPPORT_AT = 0.5
 
 _CITED = re.compile(r"((?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
 _NUMBERS_IN_MARK = re.compile(r"\d+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
+#: A sentence end followed by marks: the marks belong before it.
+_MARK_AFTER_END = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
+_ABBREVIATION = re.compile(r"\b(?:paras?|p|pp|No|Nos|art|Art|e\.g|i\.e|cf|vol|Vol|ch|sect)\.$")
+#: Last words that leave a sentence unfinished.
+_UNFINISHED = frozenset(
+    re.findall(
+        r"\w+",
+        "a an the and or of to in on at by with for from as are is was were be include includes "
+        "including following such than that which who",
+    )
+)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 #: A name with a number joined to it: WSIS+20, Beijing+30.
 _NAME_WITH_NUMBER = re.compile(r"\b([A-Za-z]+)\+\d+\b")
@@ -80,26 +94,61 @@ class Check:
 
 
 def parse_claims(reply: str, sources: int, labels: Sequence[str] = ()) -> tuple[list[Claim], int]:
-    """The cited sentences of a reply, in order, and how many cite nothing. A mark ``[1][2]``
-    cites for the sentences before it back to the last mark (a model often marks a run of
-    sentences once); a sentence after the last mark cites nothing, unless there is one source.
-    A number that is no source's but is the label of exactly one (``[45]`` for "paragraph
-    45", asked about by number) cites that one; other numbers are ignored."""
+    """The cited sentences of a reply, in order, and how many cite nothing or are not whole
+    sentences. A sentence cites the sources of the marks (``[1][2]``) it holds, wherever they
+    stand in it; one without marks takes those of the next sentence that has some (a model
+    often marks a run of sentences once), and one after the last mark cites nothing, unless
+    there is one source. A number that is no source's but is the label of exactly one
+    (``[45]`` for "paragraph 45", asked about by number) cites that one; other numbers are
+    ignored. A sentence of fewer than three words, or ending on a word that leaves it
+    unfinished ("The paragraphs that deal with it are [1], [2]."), is not kept."""
     claims: list[Claim] = []
-    uncited = 0
-    pieces = _CITED.split(reply.strip())
-    for i in range(0, len(pieces), 2):
-        mark = pieces[i + 1] if i + 1 < len(pieces) else ""
-        numbers = [_source_number(n, sources, labels) for n in _NUMBERS_IN_MARK.findall(mark)]
-        if not mark and sources == 1:
-            numbers = [1]
+    waiting: list[str] = []
+    dropped = 0
+    for sentence in _sentences(_MARK_AFTER_END.sub(r"\2\1", reply.strip())):
+        numbers = [
+            _source_number(n, sources, labels)
+            for mark in _CITED.findall(sentence)
+            for n in _NUMBERS_IN_MARK.findall(mark)
+        ]
+        text = _clean(_CITED.sub(" ", sentence))
+        if not text:
+            continue
         cited = tuple(dict.fromkeys(n - 1 for n in numbers if 1 <= n <= sources))
-        for sentence in (s for s in (_clean(s) for s in _SENTENCE_END.split(pieces[i])) if s):
-            if cited:
-                claims.append(Claim(sentence, cited))
-            else:
-                uncited += 1
-    return claims, uncited
+        if numbers and not cited:  # it cites only what is no source
+            dropped += 1
+            continue
+        waiting.append(text)
+        if cited:
+            for said in waiting:
+                if _whole(said):
+                    claims.append(Claim(said, cited))
+                else:
+                    dropped += 1
+            waiting = []
+    if waiting and sources == 1:
+        kept = [said for said in waiting if _whole(said)]
+        claims += [Claim(said, (0,)) for said in kept]
+        dropped += len(waiting) - len(kept)
+    elif waiting:
+        dropped += len(waiting)
+    return claims, dropped
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a text, not cut after an abbreviation ("para. 6", "e.g. the")."""
+    sentences: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        if sentences and _ABBREVIATION.search(sentences[-1]):
+            sentences[-1] += " " + piece
+        else:
+            sentences.append(piece)
+    return sentences
+
+
+def _whole(sentence: str) -> bool:
+    words = re.findall(r"[\w'’-]+", sentence)
+    return len(words) >= 3 and words[-1].lower() not in _UNFINISHED
 
 
 def _source_number(mark: str, sources: int, labels: Sequence[str]) -> int:
@@ -111,7 +160,8 @@ def _source_number(mark: str, sources: int, labels: Sequence[str]) -> int:
 
 def _clean(sentence: str) -> str:
     text = " ".join(sentence.split()).strip(" -*•")
-    text = text.lstrip(".;,: ")
+    text = re.sub(r"\s+([.,;:!?])", r"\1", text).lstrip(".;,: ")
+    text = re.sub(r"[,;:]+(?=[.!?]$)", "", text)
     if not re.search(r"[A-Za-z]", text):
         return ""
     return text if text.endswith((".", "!", "?")) else text + "."
@@ -176,12 +226,59 @@ def document_names(quote: Quote) -> str:
     return "\n".join(x for x in (document.symbol, document.title, year, quote.hit.citation) if x)
 
 
+#: The verbs by which a UN text decides, asks or takes a position: one a sentence uses must
+#: be one its paragraphs use ("takes note of" is not "endorses").
+_DECISION_VERBS = tuple(
+    re.compile(rf"\b{stem}", re.IGNORECASE)
+    for stem in (
+        r"decid\w*",
+        r"decision\w*",
+        r"endors\w*",
+        r"adopt\w*",
+        r"approv\w*",
+        r"reject\w*",
+        r"request\w*",
+        r"urg(?:e|es|ed|ing)\b",
+        r"commit\w*",
+        r"establish\w*",
+        r"welcom\w*",
+        r"condemn\w*",
+        r"mandat\w*",
+        r"agree(?:s|d|ment)?\b",
+        r"invit\w*",
+        r"encourag\w*",
+        r"reaffirm\w*",
+        r"recommend\w*",
+        r"take(?:s|n)? note\b|took note\b|noted\b|notes\b",
+    )
+)
+
+
+def changed_decisions(sentence: str, sources: Sequence[str]) -> tuple[str, ...]:
+    """The decision verbs of ``sentence`` ("endorsed", "decides", "requests") that its
+    sources do not use in any form."""
+    haystack = "\n".join(sources)
+    return tuple(
+        found.group(0)
+        for verb in _DECISION_VERBS
+        if (found := verb.search(sentence)) and not verb.search(haystack)
+    )
+
+
 class Summarizer:
     """Writes and checks short answers with the reader's model (a :class:`Judge`)."""
 
-    def __init__(self, judge: Judge, timeout_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        judge: Judge,
+        timeout_s: float = 60.0,
+        named_documents: Callable[[str], Iterable[str]] = lambda _sentence: (),
+    ) -> None:
+        """``named_documents`` gives the names (symbols) of the indexed documents a sentence
+        names ("the Global Digital Compact": A/RES/79/1): the retriever's document linker."""
         self.judge = judge
         self.timeout_s = timeout_s
+        self.named_documents = named_documents
 
     def steps(self, question_en: str, quotes: Sequence[Quote], language: str) -> Iterator[Summary]:
         """The summary as it grows: one partial summary after each sentence that passes, then
@@ -190,7 +287,6 @@ class Summarizer:
         says = voice(language)
         sources = list(quotes[:MAX_SOURCES])
         texts = [q.paragraph.text for q in sources]
-        names = [document_names(q) for q in sources]
         deadline = time.monotonic() + self.timeout_s
 
         def left() -> float:
@@ -213,10 +309,9 @@ class Summarizer:
         kept: list[SummarySentence] = []
         failure: str | None = None
         for claim in claims[:MAX_SENTENCES]:
-            cited = [texts[i] for i in claim.sources]
+            cited = [sources[i] for i in claim.sources]
             try:
-                documents = [names[i] for i in claim.sources]
-                check = self.check(claim.text, cited, documents, question_en, left())
+                check = self.check(claim.text, cited, question_en, left())
             except JudgeFailed as exc:
                 failure = str(exc)
                 removed += 1
@@ -242,19 +337,21 @@ class Summarizer:
         return summary
 
     def check(
-        self,
-        sentence: str,
-        cited: Sequence[str],
-        documents: Sequence[str],
-        question: str,
-        timeout_s: float,
+        self, sentence: str, cited: Sequence[Quote], question: str, timeout_s: float
     ) -> Check:
-        """Whether the cited paragraphs hold the sentence's names and numbers and, if they
-        do, state it; raises :class:`JudgeFailed`."""
-        missing = missing_names(sentence, [*cited, *documents], question)
+        """Whether the cited paragraphs hold the sentence's names, numbers and decision verbs,
+        the documents it names are theirs, and, if so, whether the model says they state it;
+        raises :class:`JudgeFailed`."""
+        texts = [q.paragraph.text for q in cited]
+        missing = missing_names(sentence, [*texts, *map(document_names, cited)], question)
+        missing += changed_decisions(sentence, texts)
+        theirs = {q.hit.document.name for q in cited} | {
+            n for q in cited for n in q.hit.identical_in
+        }
+        missing += tuple(n for n in self.named_documents(sentence) if n not in theirs)
         if missing:
             return Check(missing, None)
-        prompt = support_prompt(cited, sentence, MAX_SOURCE_CHARS)
+        prompt = support_prompt(texts, sentence, MAX_SOURCE_CHARS)
         return Check((), self.judge.verdict(chat(SUPPORT_SYSTEM, prompt), timeout_s))
 
     def translate(self, sentence: str, language: str, timeout_s: float) -> str:

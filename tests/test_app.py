@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -86,6 +87,21 @@ def test_ask_and_context(client, assistant) -> None:
     shown = client.predict(paragraph.id, data, api_name="/context")
     assert "<mark>We are further concerned about the volume of electronic waste" in shown
     assert 'href="/document/A_RES_80_173#page=8"' in shown
+
+
+def test_ask_for_a_short_answer(client) -> None:
+    """The bundled model writes it; the app streams it after the quotes, and the JSON's
+    sentences cite only what the answer quotes."""
+    question = "Will the Internet Governance Forum become a permanent forum of the United Nations?"
+    html, text, _, data, markdown, *_ = client.predict(question, [], [], "summary", api_name="/ask")
+    summary = data["summary"]
+    assert summary is not None and summary["sentences"], summary
+    quoted = {c["paragraph_id"] for c in data["citations"]}
+    for sentence in summary["sentences"]:
+        assert set(sentence["paragraph_ids"]) <= quoted
+        assert sentence["text"] in unescape(html) and sentence["text"] in text
+    assert "Short answer" in Path(markdown).read_text(encoding="utf-8")
+    assert "summarize" in data["timings_ms"]
 
 
 def test_ask_with_a_kind_filter_and_an_abstention(client) -> None:

@@ -20,7 +20,14 @@ from assistant.app.views import ask_views
 from assistant.prompts import VOICES
 from assistant.reader.judges import JudgeFailed
 from assistant.reader.reading import Reader, ReaderCalibration
-from assistant.summary import Claim, Summarizer, acronyms, missing_names, parse_claims
+from assistant.summary import (
+    Claim,
+    Summarizer,
+    acronyms,
+    changed_decisions,
+    missing_names,
+    parse_claims,
+)
 from corpus.errors import InvalidQuestion
 from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind, ParsedDocument
 from corpus.settings import Settings
@@ -45,24 +52,37 @@ VERDICTS = {SUPPORTED: 0.9, INVENTED: 0.9, OVERSTATED: 0.2, UNSAID: 0.1}
 # --- Reading the model's reply ----------------------------------------------------------------
 
 
-def test_each_sentence_takes_the_citation_mark_that_follows_it() -> None:
-    claims, uncited = parse_claims("A is so [1]. B is so [2][1]. C is so [3]. D and E. F [1]", 2)
+def test_each_sentence_takes_the_citation_marks_it_holds() -> None:
+    reply = (
+        "A is so here [1]. B is so here [2][1]. C is so here [3]. The Compact's paragraphs [2] "
+        "cover connectivity. It is decided. [1]"
+    )
+    claims, dropped = parse_claims(reply, 2)
     assert claims == [
-        Claim("A is so.", (0,)),
-        Claim("B is so.", (1, 0)),
-        Claim("D and E.", (0,)),
-        Claim("F.", (0,)),
+        Claim("A is so here.", (0,)),
+        Claim("B is so here.", (1, 0)),
+        Claim("The Compact's paragraphs cover connectivity.", (1,)),
+        Claim("It is decided.", (0,)),
     ]
-    assert uncited == 1  # [3] is no source
+    assert dropped == 1  # [3] is no source
 
 
 def test_a_mark_after_several_sentences_cites_them_all_and_trailing_text_cites_nothing() -> None:
-    claims, uncited = parse_claims("Yes. It is permanent [1].\nSomething else.", 2)
-    assert [c.text for c in claims] == ["Yes.", "It is permanent."]
-    assert uncited == 1
-    claims, uncited = parse_claims("Yes. It is permanent.", 1)
-    assert [c.sources for c in claims] == [(0,), (0,)] and uncited == 0
+    claims, dropped = parse_claims("It is permanent. It has a secretariat [1].\nAnd more here.", 2)
+    assert [c.text for c in claims] == ["It is permanent.", "It has a secretariat."]
+    assert [c.sources for c in claims] == [(0,), (0,)] and dropped == 1
+    claims, dropped = parse_claims("It is permanent. It has a secretariat.", 1)
+    assert [c.sources for c in claims] == [(0,), (0,)] and dropped == 0
     assert parse_claims("[1]", 1) == ([], 0)
+
+
+def test_what_is_not_a_whole_sentence_is_not_kept() -> None:
+    """Fragments say nothing that can be checked: too short, or cut off where the model
+    listed paragraph numbers; an abbreviation does not end a sentence."""
+    reply = "Yes [1]. The paragraphs that deal with it are [1], [2]. See para. 6 of it [1]."
+    claims, dropped = parse_claims(reply, 2)
+    assert claims == [Claim("See para. 6 of it.", (0,))]
+    assert dropped == 2
 
 
 def test_a_paragraph_asked_about_by_number_may_be_cited_by_it() -> None:
@@ -76,6 +96,23 @@ def test_acronyms_stand_for_names_spelled_out() -> None:
     found = acronyms("the World Summit on the Information Society and the Global Digital Compact")
     assert {"WSIS", "GDC"} <= found
     assert "IGF" not in found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "changed"),
+    [
+        ("The General Assembly endorsed the final report.", ("endorsed",)),
+        ("The Assembly takes note of the final report.", ()),
+        ("The Assembly decided to make the Forum permanent.", ("decided",)),
+        ("The report of the working group is noted.", ()),
+    ],
+)
+def test_a_sentence_may_not_change_how_the_text_decides(
+    sentence: str, changed: tuple[str, ...]
+) -> None:
+    """UN texts take positions by their verbs: "takes note of" is not "endorses"."""
+    source = "Takes note of the final report of the open-ended working group 2021-2025."
+    assert changed_decisions(sentence, [source]) == changed
 
 
 @pytest.mark.parametrize(
@@ -126,6 +163,24 @@ def test_only_sentences_the_cited_paragraphs_state_are_kept() -> None:
     assert [s.partial for s in steps] == [True, False]
     # The invented sentence never reached the model's check.
     assert not any(INVENTED in chat[-1]["content"] for chat in judge.chats[1:])
+
+
+def test_a_sentence_may_not_name_a_document_it_does_not_cite() -> None:
+    """Two documents' paragraphs are read; a sentence that says the other document says
+    something is left out, however true of the one it cites."""
+    about_both = "The compact and the resolution both say the Forum is permanent"
+    judge = ScriptedJudge({about_both: 0.9}, replies={QUESTION: f"{about_both} [1]."})
+    named = {"compact": "A/RES/79/1", "resolution": "A/RES/75/1"}
+
+    def documents_named(sentence: str) -> list[str]:
+        return [symbol for word, symbol in named.items() if word in sentence]
+
+    summary = Summarizer(judge, named_documents=documents_named).summarize(
+        QUESTION, _quotes(), "en"
+    )
+    assert summary.sentences == () and summary.removed == 1
+    alone = Summarizer(judge).summarize(QUESTION, _quotes(), "en")
+    assert [s.english for s in alone.sentences] == [f"{about_both}."]
 
 
 def test_a_model_that_fails_gives_no_short_answer_and_says_why() -> None:
