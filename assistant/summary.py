@@ -11,10 +11,12 @@ sentence is kept only if
   ("IGF" for "Internet Governance Forum"),
 * every verb by which a UN text decides or takes a position ("decides", "endorses",
   "requests", "takes note") is one those paragraphs use,
-* every indexed document it names ("the Global Digital Compact") is one it cites, and
+* every indexed document it names ("the Global Digital Compact") is one it cites or one
+  those paragraphs name, and
 * the model, asked again with only the cited paragraphs, says they state it.
 
-The sentences that fail are left out and counted. A question in another UN language gets the
+The sentences that fail are left out and counted, and so is a sentence that leans on a
+sentence left out ("It also ..."). A question in another UN language gets the
 kept sentences put into its language (told the official names from the glossary), after the
 check; a translation that loses a number is not shown, the checked English sentence is.
 """
@@ -55,6 +57,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
 #: A sentence end followed by marks: the marks belong before it.
 _MARK_AFTER_END = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
 _ABBREVIATION = re.compile(r"\b(?:paras?|p|pp|No|Nos|art|Art|e\.g|i\.e|cf|vol|Vol|ch|sect)\.$")
+#: A sentence that leans on the one before it ("It also calls for ...").
+_REFERS_BACK = re.compile(
+    r"(?:it|its|this|these|those|that|they|their|such|the same|both|also|however|moreover|"
+    r"in addition|furthermore)\b",
+    re.IGNORECASE,
+)
 #: Last words that leave a sentence unfinished.
 _UNFINISHED = frozenset(
     re.findall(
@@ -308,14 +316,18 @@ class Summarizer:
         removed += max(len(claims) - MAX_SENTENCES, 0)
         kept: list[SummarySentence] = []
         failure: str | None = None
+        follows = True  # whether the sentence before was kept
         for claim in claims[:MAX_SENTENCES]:
+            if not follows and _REFERS_BACK.match(claim.text):
+                removed += 1  # "It also ..." after a sentence left out
+                continue
             cited = [sources[i] for i in claim.sources]
             try:
                 check = self.check(claim.text, cited, question_en, left())
             except JudgeFailed as exc:
                 failure = str(exc)
-                removed += 1
-                continue
+                check = Check((), None)
+            follows = check.passed
             if not check.passed:
                 removed += 1
                 continue
@@ -345,9 +357,8 @@ class Summarizer:
         texts = [q.paragraph.text for q in cited]
         missing = missing_names(sentence, [*texts, *map(document_names, cited)], question)
         missing += changed_decisions(sentence, texts)
-        theirs = {q.hit.document.name for q in cited} | {
-            n for q in cited for n in q.hit.identical_in
-        }
+        theirs = {name for q in cited for name in (q.hit.document.name, *q.hit.identical_in)}
+        theirs.update(name for text in texts for name in self.named_documents(text))
         missing += tuple(n for n in self.named_documents(sentence) if n not in theirs)
         if missing:
             return Check(missing, None)

@@ -181,6 +181,23 @@ def test_a_sentence_may_not_name_a_document_it_does_not_cite() -> None:
     assert summary.sentences == () and summary.removed == 1
     alone = Summarizer(judge).summarize(QUESTION, _quotes(), "en")
     assert [s.english for s in alone.sentences] == [f"{about_both}."]
+    # A document the cited paragraph itself names may be named.
+    named["Forum"] = "A/RES/61/16"
+    forum = "The Forum is made a permanent forum of the United Nations"
+    judge = ScriptedJudge({forum: 0.9}, replies={QUESTION: f"{forum} [1]."})
+    summary = Summarizer(judge, named_documents=documents_named).summarize(
+        QUESTION, _quotes(), "en"
+    )
+    assert [s.english for s in summary.sentences] == [f"{forum}."]
+
+
+def test_a_sentence_that_leans_on_one_left_out_goes_too() -> None:
+    also = "It also has a secretariat funded from the regular budget"
+    reply = f"{INVENTED} [1]. {also} [1]. {SUPPORTED} [1]. {also} [1]."
+    judge = ScriptedJudge({**VERDICTS, also: 0.9}, replies={QUESTION: reply})
+    summary = Summarizer(judge).summarize(QUESTION, _quotes(), "en")
+    assert [s.english for s in summary.sentences] == [f"{SUPPORTED}.", f"{also}."]
+    assert summary.removed == 2
 
 
 def test_a_model_that_fails_gives_no_short_answer_and_says_why() -> None:
