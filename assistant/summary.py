@@ -257,6 +257,8 @@ _DECISION_VERBS = tuple(
         r"encourag\w*",
         r"reaffirm\w*",
         r"recommend\w*",
+        r"requir\w*",
+        r"oblig\w*",
         r"take(?:s|n)? note\b|took note\b|noted\b|notes\b",
     )
 )

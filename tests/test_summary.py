@@ -105,6 +105,7 @@ def test_acronyms_stand_for_names_spelled_out() -> None:
         ("The Assembly takes note of the final report.", ()),
         ("The Assembly decided to make the Forum permanent.", ("decided",)),
         ("The report of the working group is noted.", ()),
+        ("The Assembly requires the group to report.", ("requires",)),
     ],
 )
 def test_a_sentence_may_not_change_how_the_text_decides(
