@@ -5,7 +5,8 @@ The reader's model writes the sentences in English from the quoted paragraphs on
 and delimited as data, and ends each with the numbers of the paragraphs it rests on. A
 sentence is kept only if
 
-* it cites at least one of those paragraphs (and only those: nothing else was retrieved),
+* it is a whole sentence that cites at least one of those paragraphs (and only those:
+  nothing else was retrieved),
 * every name, acronym and number in it is in the paragraphs it cites (or in their documents'
   symbols and titles); an acronym may stand for a name spelled out there
   ("IGF" for "Internet Governance Forum"),
