@@ -19,7 +19,8 @@ sentence is kept only if
 The sentences that fail are left out and counted, and so is a sentence that leans on a
 sentence left out ("It also ..."). A question in another UN language gets the
 kept sentences put into its language (told the official names from the glossary), after the
-check; a translation that loses a number is not shown, the checked English sentence is.
+check; a translation that loses a number, or keeps none of the official names it was given,
+is not shown: the checked English sentence is.
 """
 
 from __future__ import annotations
@@ -227,6 +228,13 @@ def _missing(sentence: str, haystack: str, numbers: bool = False) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
+def _keeps_name(text: str, name: str) -> bool:
+    """Whether a translation holds an official name, inflected or not: each of its words,
+    cut to four letters, is in it."""
+    lowered = text.lower()
+    return all(word[:4].lower() in lowered for word in name.split())
+
+
 def document_names(quote: Quote) -> str:
     """What a sentence may name of a quote's document: its symbol, title, year and the
     citation."""
@@ -369,8 +377,8 @@ class Summarizer:
         return Check((), self.judge.verdict(chat(SUPPORT_SYSTEM, prompt), timeout_s))
 
     def translate(self, sentence: str, language: str, timeout_s: float) -> str:
-        """The sentence in ``language``; the English one when the model fails or drops a
-        number."""
+        """The sentence in ``language``; the English one when the model fails, drops a
+        number, or keeps none of the official names it was given."""
         names = load_glossary(language).names_in_english(sentence)
         prompt = translation_out_prompt(sentence, LANGUAGE_NAMES[language], names)
         try:
@@ -382,4 +390,6 @@ class Summarizer:
         text = " ".join(re.sub(r"</?sentence>", " ", reply).split()).strip()
         if not text or sorted(_NUMBER.findall(text)) != sorted(_NUMBER.findall(sentence)):
             return sentence
+        if names and not any(_keeps_name(text, name) for _english, name in names):
+            return sentence  # not a translation ("Please give the text to translate")
         return text

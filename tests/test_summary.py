@@ -233,6 +233,20 @@ def test_sentences_are_put_into_the_question_language_after_the_check() -> None:
     assert "Internet Governance Forum = Forum sur la gouvernance de l'Internet" in translation
 
 
+def test_a_reply_that_is_no_translation_is_not_shown() -> None:
+    """Asked to translate, a small model may ask for the text instead: a reply without the
+    official names it was given is not shown, the checked English sentence is."""
+    judge = ScriptedJudge(
+        {SUPPORTED: 0.9},
+        replies={
+            QUESTION: f"{SUPPORTED} [1].",
+            f"<sentence>\n{SUPPORTED}.": "Por favor, proporciona el texto a traducir.",
+        },
+    )
+    summary = Summarizer(judge).summarize(QUESTION, _quotes(), "es")
+    assert [s.text for s in summary.sentences] == [f"{SUPPORTED}."]
+
+
 def test_a_translation_that_loses_a_number_is_not_shown() -> None:
     said = "The Secretary-General reports every 2 years on the work of the Forum"
     judge = ScriptedJudge(
