@@ -56,6 +56,12 @@ def clean_question(question: str) -> str:
     return text
 
 
+def check_style(style: str) -> None:
+    """Rejects an answer style that is not one of :data:`STYLES`."""
+    if style not in STYLES:
+        raise InvalidQuestion(f"no answer style {style!r}; use one of: {', '.join(STYLES)}")
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentSummary:
     document: Document
@@ -122,17 +128,19 @@ class Assistant:
         is one, with the glossaries of UN names."""
         if self._translator is not None:
             return self._translator
-        missing = (
-            "no model reads for this assistant (reader: none)"
-            if self.settings.reader == "none"
-            else "the reader's model is not available"
-        )
         return ModelTranslator(
             lambda: self.reader.judge if self.reader is not None else None,
             self.detector,
             self.settings.translation_timeout_s,
-            missing,
+            self._no_model,
         )
+
+    @property
+    def _no_model(self) -> str:
+        """Why no model writes for this assistant (said when it is asked to)."""
+        if self.settings.reader == "none":
+            return "no model reads for this assistant (reader: none)"
+        return "the reader's model is not available"
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -214,8 +222,7 @@ class Assistant:
         done). A question in another UN language is searched for and read in English; the
         answer keeps it as asked, and speaks its language. ``style="summary"`` puts a short
         answer, checked against the paragraphs it cites, before the quotes."""
-        if style not in STYLES:
-            raise InvalidQuestion(f"no answer style {style!r}; use one of: {', '.join(STYLES)}")
+        check_style(style)
         answer = self._quotes(question, filters, k, mode, read, progress)
         if style == "summary":
             if progress is not None:
@@ -233,12 +240,7 @@ class Assistant:
         started = time.perf_counter()
         judge = self.reader.judge if self.reader is not None else None
         if judge is None:
-            reason = (
-                "no model reads for this assistant (reader: none)"
-                if self.settings.reader == "none"
-                else "the reader's model is not available"
-            )
-            notice = voice(answer.language).summary_failed.format(reason=reason)
+            notice = voice(answer.language).summary_failed.format(reason=self._no_model)
             yield replace(answer, summary=Summary(notice=notice))
             return
         linker = self.retriever.linker

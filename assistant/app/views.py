@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant import render
 from assistant.answers import Answer, Hit, Span
-from assistant.api import STYLES, Assistant
+from assistant.api import Assistant, check_style
 from assistant.app.uploads import ProgressFn, add_upload
 from assistant.coverage import (
     DEFAULT_COVERAGE_THRESHOLD,
@@ -29,7 +29,7 @@ from assistant.coverage import (
 )
 from assistant.render import coverage as shown
 from assistant.retrieval import Filters
-from corpus.errors import InvalidQuestion, WSISError
+from corpus.errors import WSISError
 from corpus.model import Document, DocumentKind, paragraph_reference
 
 if TYPE_CHECKING:
@@ -104,10 +104,9 @@ def ask_views(
     sentence of the short answer once it has passed its check; the export files come with
     the last view."""
     try:
+        check_style(style)
         filters = filters_from(kinds, documents)
         answer = assistant.ask(question, filters=filters, progress=progress)
-        if style not in STYLES:
-            raise InvalidQuestion(f"no answer style {style!r}; use one of: {', '.join(STYLES)}")
     except WSISError as exc:
         yield AskView(
             render.error_html(str(exc)),
