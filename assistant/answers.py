@@ -76,6 +76,8 @@ class SummarySentence:
     paragraph_ids: tuple[str, ...]
     #: The sentence in English, as it was checked.
     english: str
+    #: The model's P(yes) that the cited paragraphs state it.
+    support: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,8 @@
 its citations, and each checked against the paragraphs it cites before it is shown.
 
 The reader's model writes the sentences in English from the quoted paragraphs only, numbered
-and delimited as data, and ends each with the numbers of the paragraphs it rests on. A
-sentence is kept only if
+and delimited as data, each with where it is from (citation, kind of document, title), and ends
+each with the numbers of the paragraphs it rests on. A sentence is kept only if
 
 * it is a whole sentence that cites at least one of those paragraphs (and only those:
   nothing else was retrieved),
@@ -13,7 +13,9 @@ sentence is kept only if
 * every verb by which a UN text decides or takes a position ("decides", "endorses",
   "requests", "takes note") is one those paragraphs use,
 * every indexed document it names ("the Global Digital Compact") is one it cites or one
-  those paragraphs name, and
+  those paragraphs name, and every document it speaks of ("the privacy resolution", "ITU's
+  submission") is a cited paragraph's own, by kind, subject, author or year, or one those
+  paragraphs name in those words, and
 * the model, asked again with only the cited paragraphs, says they state it.
 
 The sentences that fail are left out and counted, and so is a sentence that leans on a
@@ -29,6 +31,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from textwrap import shorten
 
 from assistant.answers import Quote, Summary, SummarySentence
 from assistant.languages import ENGLISH, LANGUAGE_NAMES, load_glossary
@@ -42,12 +45,15 @@ from assistant.prompts import (
 )
 from assistant.reader.judges import Judge, JudgeFailed
 from assistant.reader.llama import chat
+from corpus.model import Document, DocumentKind
 
 #: Paragraphs a short answer is written from: the first quotes, most relevant first.
 MAX_SOURCES = 4
 MAX_SENTENCES = 4
 #: Longest paragraph text the model reads, in characters.
 MAX_SOURCE_CHARS = 1500
+#: Longest document title the model is told a paragraph is from, in characters.
+SOURCE_TITLE_CHARS = 90
 MAX_SUMMARY_TOKENS = 220
 MAX_SENTENCE_TOKENS = 160
 #: The model's P(yes) that the cited paragraphs state a sentence, from which it is kept.
@@ -243,6 +249,17 @@ def document_names(quote: Quote) -> str:
     return "\n".join(x for x in (document.symbol, document.title, year, quote.hit.citation) if x)
 
 
+def source_line(quote: Quote) -> str:
+    """Where a quoted paragraph is from, as the model is told: its citation, the kind of
+    document and, for a document known by its symbol, its title, shortened ("A/RES/80/173,
+    para. 99 (resolution: 80/173. Outcome document of the high-level meeting …)")."""
+    document = quote.hit.document
+    known = document.kind.value
+    if document.symbol and document.title:
+        known += f": {shorten(document.title, SOURCE_TITLE_CHARS, placeholder=' …')}"
+    return f"{quote.hit.citation} ({known})"
+
+
 #: The verbs by which a UN text decides, asks or takes a position: one a sentence uses must
 #: be one its paragraphs use ("takes note of" is not "endorses").
 _DECISION_VERBS = tuple(
@@ -284,6 +301,89 @@ def changed_decisions(sentence: str, sources: Sequence[str]) -> tuple[str, ...]:
     )
 
 
+#: Nouns by which a sentence refers to a document, and the kinds of document each may be.
+_DOCUMENT_NOUNS: dict[str, frozenset[DocumentKind]] = {
+    "resolution": frozenset({DocumentKind.RESOLUTION, DocumentKind.DRAFT}),
+    "draft": frozenset({DocumentKind.DRAFT}),
+    "submission": frozenset({DocumentKind.SUBMISSION}),
+    "input": frozenset({DocumentKind.SUBMISSION}),
+    "contribution": frozenset({DocumentKind.SUBMISSION}),
+    "report": frozenset({DocumentKind.REPORT}),
+    "summary": frozenset({DocumentKind.REPORT}),
+    "declaration": frozenset(),
+    "compact": frozenset(),
+    "pact": frozenset(),
+    "document": frozenset(DocumentKind),
+    "text": frozenset(DocumentKind),
+}
+#: The nouns whose plural is no verb ("reports" may be one).
+_COUNTED = frozenset({"resolution", "submission", "contribution", "declaration", "document"})
+_UNCOUNTED = _DOCUMENT_NOUNS.keys() - _COUNTED
+#: "the privacy resolution", "ITU's submission", "this report": a determiner or a possessive,
+#: up to three words that say which, and a document noun.
+_DOCUMENT_PHRASE = re.compile(
+    r"\b(?:(?:the|this|that|these|those|its|their)\s+|(?=[\w+-]+['’]s\s))"
+    r"((?:[\w+/.-]+(?:['’]s)?\s+){0,3}?)"
+    rf"(?:({'|'.join(sorted(_COUNTED))})s?|({'|'.join(sorted(_UNCOUNTED))}))\b",
+    re.IGNORECASE,
+)
+#: Words that say which document without naming it.
+_UNNAMING = frozenset(
+    re.findall(
+        r"\w+",
+        "same present current final full whole above latest new adopted revised entire "
+        "original other two three both first second last said",
+    )
+)
+#: Who adopts what a document symbol's first part stands for.
+_ORGANS = {"A": "General Assembly", "E": "Economic and Social Council"}
+
+
+def unsourced_documents(sentence: str, cited: Sequence[Quote]) -> tuple[str, ...]:
+    """The documents a sentence speaks of ("the privacy resolution", "ITU's submission") that
+    are neither a cited paragraph's own document nor named in those words by the paragraphs.
+    A cited document answers to a phrase when the noun fits its kind or its title, and every
+    word saying which (a subject, an author, a year) is in its symbol, title, year or the
+    name of the organ its symbol stands for."""
+    texts = " ".join(q.paragraph.text for q in cited).lower()
+    wrong: list[str] = []
+    for match in _DOCUMENT_PHRASE.finditer(sentence):
+        which = [
+            _NAME_WITH_NUMBER.sub(r"\1", re.sub(r"['’]s$", "", word))
+            for word in match.group(1).split()
+            if word.lower() not in _UNNAMING
+        ]
+        noun = (match.group(2) or match.group(3)).lower()
+        said = " ".join([*which, noun]).lower()
+        if said in texts or (not which and noun in texts):
+            continue
+        if not any(_describes(q.hit.document, which, noun) for q in cited):
+            wrong.append(match.group(0).strip())
+    return tuple(wrong)
+
+
+def _describes(document: Document, which: Sequence[str], noun: str) -> bool:
+    title = (document.title or "").lower()
+    if document.kind not in _DOCUMENT_NOUNS[noun] and noun not in title:
+        return False
+    names = "\n".join(
+        x
+        for x in (
+            document.symbol,
+            document.title,
+            str(document.dated.year) if document.dated else "",
+            _ORGANS.get((document.symbol or "").split("/")[0], ""),
+        )
+        if x
+    )
+    spelled = acronyms(names)
+    lowered = names.lower()
+    return all(
+        word in spelled or re.search(rf"(?<!\w){re.escape(word.lower()[:5])}", lowered)
+        for word in which
+    )
+
+
 class Summarizer:
     """Writes and checks short answers with the reader's model (a :class:`Judge`)."""
 
@@ -305,7 +405,6 @@ class Summarizer:
         then says why it could not be written."""
         says = voice(language)
         sources = list(quotes[:MAX_SOURCES])
-        texts = [q.paragraph.text for q in sources]
         deadline = time.monotonic() + self.timeout_s
 
         def left() -> float:
@@ -316,7 +415,11 @@ class Summarizer:
             return
         try:
             reply = self.judge.generate(
-                summary_chat(texts, question_en, MAX_SOURCE_CHARS),
+                summary_chat(
+                    [(source_line(q), q.paragraph.text) for q in sources],
+                    question_en,
+                    MAX_SOURCE_CHARS,
+                ),
                 MAX_SUMMARY_TOKENS,
                 left(),
             )
@@ -346,7 +449,7 @@ class Summarizer:
             if language != ENGLISH:
                 text = self.translate(claim.text, language, left())
             ids = tuple(sources[i].paragraph.id for i in claim.sources)
-            kept.append(SummarySentence(text, ids, claim.text))
+            kept.append(SummarySentence(text, ids, claim.text, check.support or 0.0))
             yield Summary(tuple(kept), removed, partial=True)
         notice = None
         if not kept:
@@ -371,6 +474,11 @@ class Summarizer:
         theirs = {name for q in cited for name in (q.hit.document.name, *q.hit.identical_in)}
         theirs.update(name for text in texts for name in self.named_documents(text))
         missing += tuple(n for n in self.named_documents(sentence) if n not in theirs)
+        missing += tuple(
+            phrase
+            for phrase in unsourced_documents(sentence, cited)
+            if not (linked := set(self.named_documents(phrase))) or not linked <= theirs
+        )
         if missing:
             return Check(missing, None)
         prompt = support_prompt(texts, sentence, MAX_SOURCE_CHARS)

@@ -88,6 +88,7 @@ def measure(answer: Answer, cover: float) -> dict[str, Any]:
                 "english": sentence.english,
                 "citations": [q.hit.citation for q in cited],
                 "outside_retrieval": [i for i in sentence.paragraph_ids if i not in retrieved],
+                "support": round(sentence.support, 3),
                 "covered": round(share, 3),
                 "missing": list(missing),
                 "supported": share >= cover and not missing,

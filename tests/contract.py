@@ -52,6 +52,7 @@ def check_answer_json(data: dict[str, Any]) -> None:
         cited = {c["paragraph_id"]: c for c in data["citations"]}
         for sentence in summary["sentences"]:
             assert sentence["text"] and sentence["english"] and sentence["paragraph_ids"]
+            assert 0.0 <= sentence["support"] <= 1.0
             assert set(sentence["paragraph_ids"]) <= set(cited)
             names = [
                 cited[i]["symbol"] or cited[i]["title"] or cited[i]["doc_id"]

@@ -7,6 +7,7 @@ the real index."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,8 @@ from assistant.summary import (
     changed_decisions,
     missing_names,
     parse_claims,
+    source_line,
+    unsourced_documents,
 )
 from corpus.errors import InvalidQuestion
 from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind, ParsedDocument
@@ -180,8 +183,9 @@ def test_a_sentence_may_not_name_a_document_it_does_not_cite() -> None:
         QUESTION, _quotes(), "en"
     )
     assert summary.sentences == () and summary.removed == 1
+    # Without the linker, "the compact" is still no resolution the paragraph is from.
     alone = Summarizer(judge).summarize(QUESTION, _quotes(), "en")
-    assert [s.english for s in alone.sentences] == [f"{about_both}."]
+    assert alone.sentences == () and alone.removed == 1
     # A document the cited paragraph itself names may be named.
     named["Forum"] = "A/RES/61/16"
     forum = "The Forum is made a permanent forum of the United Nations"
@@ -190,6 +194,78 @@ def test_a_sentence_may_not_name_a_document_it_does_not_cite() -> None:
         QUESTION, _quotes(), "en"
     )
     assert [s.english for s in summary.sentences] == [f"{forum}."]
+
+
+OUTCOME = Document(
+    "outcome",
+    "/x/outcome.pdf",
+    "0" * 64,
+    "A/RES/80/173",
+    "80/173. Outcome document of the high-level meeting of the General Assembly on the overall "
+    "review of the implementation of the outcomes of the World Summit on the Information Society",
+    "19 December 2025",
+    DocumentKind.RESOLUTION,
+    20,
+    datetime.date(2025, 12, 19),
+)
+ITU_INPUT = Document(
+    "itu",
+    "/x/itu.pdf",
+    "0" * 64,
+    None,
+    "Input to the WSIS+20 Zero Draft (International Telecommunication Union)",
+    None,
+    DocumentKind.SUBMISSION,
+    5,
+)
+
+
+def _quote(document: Document, text: str) -> Quote:
+    paragraph = Paragraph(document.doc_id, "5", ParagraphKind.OPERATIVE, text, order=5)
+    return Quote(Hit(paragraph, document, 1.0), ((0, len(text)),))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "unsourced"),
+    [
+        ("The privacy resolution calls upon States to respect privacy.", "outcome", True),
+        ("ITU's submission calls upon States to respect privacy.", "outcome", True),
+        ("ITU's submission proposes stronger facilitators.", "itu", False),
+        ("The Zero Draft input proposes stronger facilitators.", "itu", False),
+        ("The resolution proposes stronger facilitators.", "itu", True),
+        ("The outcome document calls upon States to respect privacy.", "outcome", False),
+        ("The WSIS+20 outcome document calls upon States.", "outcome", False),
+        ("The General Assembly resolution calls upon States.", "outcome", False),
+        ("The 2025 resolution calls upon States.", "outcome", False),
+        ("The 2024 resolution calls upon States.", "outcome", True),
+        ("In its resolution, the Assembly calls upon States.", "outcome", False),
+        ("The Assembly recalls the Geneva Declaration.", "outcome", False),
+    ],
+)
+def test_a_sentence_speaks_only_of_the_documents_it_cites(
+    sentence: str, source: str, unsourced: bool
+) -> None:
+    """A document a sentence speaks of must be the cited paragraph's own (by kind, subject,
+    author or year), or one that paragraph names in the same words."""
+    texts = {
+        "outcome": (
+            OUTCOME,
+            "Recalls the Geneva Declaration of Principles, and calls upon States to respect "
+            "the right to privacy.",
+        ),
+        "itu": (ITU_INPUT, "ITU proposes stronger action line facilitators."),
+    }
+    assert bool(unsourced_documents(sentence, [_quote(*texts[source])])) == unsourced
+
+
+def test_the_model_is_told_where_each_paragraph_is_from() -> None:
+    """By citation, kind and, for a document known by its symbol, title: so it can say which
+    document says what."""
+    assert source_line(_quote(OUTCOME, "Text.")) == (
+        "A/RES/80/173, para. 5 (resolution: 80/173. Outcome document of the high-level meeting "
+        "of the General Assembly on the …)"
+    )
+    assert source_line(_quote(ITU_INPUT, "Text.")) == f"{ITU_INPUT.title}, para. 5 (submission)"
 
 
 def test_a_sentence_that_leans_on_one_left_out_goes_too() -> None:

@@ -118,6 +118,8 @@ class CitedSentence:
     english: str
     citations: tuple[str, ...]
     paragraph_ids: tuple[str, ...]
+    #: The model's P(yes) that those paragraphs state it.
+    support: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +150,7 @@ def summary_view(answer: Answer) -> SummaryView | None:
             s.english,
             tuple(cited[i] for i in s.paragraph_ids if i in cited),
             s.paragraph_ids,
+            s.support,
         )
         for s in summary.sentences
     )
@@ -263,7 +266,8 @@ def answer_json(answer: Answer, question_id: str | None = None) -> dict[str, Any
 
 def summary_json(answer: Answer) -> dict[str, Any] | None:
     """The short answer: its sentences, each with the citations and ids of the paragraphs
-    it was checked against and the English it was checked in; how many were left out."""
+    it was checked against, the English it was checked in and the model's P(yes) that they
+    state it; how many were left out."""
     view = summary_view(answer)
     if view is None or answer.summary is None:
         return None
@@ -274,6 +278,7 @@ def summary_json(answer: Answer) -> dict[str, Any] | None:
                 "english": s.english,
                 "citations": list(s.citations),
                 "paragraph_ids": list(s.paragraph_ids),
+                "support": round(s.support, 3),
             }
             for s in view.sentences
         ],
