@@ -8,8 +8,9 @@ each with the numbers of the paragraphs it rests on. A sentence is kept only if
 * it is a whole sentence that cites at least one of those paragraphs (and only those:
   nothing else was retrieved),
 * every name, acronym and number in it is in the paragraphs it cites (or in their documents'
-  symbols and titles); an acronym may stand for a name spelled out there
-  ("IGF" for "Internet Governance Forum"),
+  symbols and titles); an acronym may stand for words spelled out there ("IGF" for "Internet
+  Governance Forum", "ICT" for "information and communications technologies"); a name the
+  question uses may only name a document ("the 2023 STI resolution"),
 * every verb by which a UN text decides or takes a position ("decides", "endorses",
   "requests", "takes note") is one those paragraphs use,
 * it does not answer in the question's words rather than the paragraphs' (a content word
@@ -201,35 +202,60 @@ def acronyms(text: str) -> set[str]:
     return found
 
 
+def spelled_out(text: str) -> set[str]:
+    """The acronyms that runs of two to five words of ``text`` stand for, whatever their case
+    ("information and communications technologies": ICT; "artificial intelligence": AI)."""
+    words = [w for w in re.findall(r"[\w'’-]+", text) if w.lower() not in _NAME_LINKS]
+    initials = "".join(w[0].upper() for w in words)
+    return {initials[i : i + n] for n in range(2, 6) for i in range(len(initials) - n + 1)}
+
+
 def missing_names(sentence: str, sources: Sequence[str], question: str = "") -> tuple[str, ...]:
     """The numbers, acronyms and capitalised names of ``sentence`` (its first word aside,
-    unless an acronym) that do not appear in ``sources``. Names the question uses may appear
-    (it names what is asked about, "the WSIS+20 outcome"), its numbers may not, save those of
-    such a name ("WSIS+20")."""
+    unless an acronym) that do not appear in ``sources``. A name the question uses may appear
+    where the sentence names a document with it ("the WSIS+20 outcome", "the 2023 STI
+    resolution", "GDC paragraph 48"), nowhere else (an agency the question asks about is not
+    one the paragraphs name); the question's numbers may not, save those of such a name
+    ("WSIS+20")."""
     haystack = "\n".join(sources)
     named = {m.group(0) for m in _NAME_WITH_NUMBER.finditer(question)}
     checked = _NAME_WITH_NUMBER.sub(
         lambda m: m.group(1) if m.group(0) in named else m.group(0), sentence
     )
     missing = _missing(checked, haystack, numbers=True)
-    asked = set(_missing(checked, f"{question}\n{haystack}"))
-    return tuple(n for n in missing if n[:1].isdigit() or n in asked)
+    unasked = set(_missing(checked, f"{question}\n{haystack}"))
+    naming = _naming_documents(checked)
+    return tuple(n for n in missing if n[:1].isdigit() or n in unasked or n not in naming)
+
+
+#: A name before a paragraph's number: "GDC paragraph 48", "OP 68".
+_NAMED_PARAGRAPH = re.compile(r"([\w+-]+(?:\s+[\w+-]+){0,2})\s+(?:paragraphs?|paras?\.?|\d)")
+
+
+def _naming_documents(sentence: str) -> set[str]:
+    """The words of ``sentence`` that name a document or a paragraph of one."""
+    spans = [m.group(0) for m in _DOCUMENT_PHRASE.finditer(sentence)]
+    spans += [m.group(1) for m in _NAMED_PARAGRAPH.finditer(sentence)]
+    return {
+        re.sub(r"['’]s$", "", word).strip("'’-") for span in spans for word in _WORD.findall(span)
+    }
 
 
 def _missing(sentence: str, haystack: str, numbers: bool = False) -> list[str]:
     lowered = haystack.lower()
-    spelled = acronyms(haystack)
+    spelled = acronyms(haystack) | spelled_out(haystack)
     missing: list[str] = []
     for number in _NUMBER.findall(sentence) if numbers else ():
         if not re.search(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", haystack):
             missing.append(number)
     for position, match in enumerate(_WORD.finditer(sentence)):
         word = re.sub(r"['’]s$", "", match.group(0)).strip("'’-")
-        acronym = len(word) > 1 and word.isupper()
+        acronym = len(word) > 1 and word.rstrip("s").isupper()  # "ICTs"
         if not word[:1].isupper() or (position == 0 and not acronym):
             continue
         if acronym:
-            if not re.search(rf"(?<!\w){re.escape(word)}(?!\w)", haystack) and word not in spelled:
+            found = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", haystack)
+            if not found and word not in spelled and word.rstrip("s") not in spelled:
                 missing.append(word)
         elif not re.search(rf"(?<!\w){re.escape(word.lower())}", lowered):
             missing.append(word)
@@ -244,11 +270,14 @@ def _keeps_name(text: str, name: str) -> bool:
 
 
 def document_names(quote: Quote) -> str:
-    """What a sentence may name of a quote's document: its symbol, title, year and the
-    citation."""
+    """What a sentence may name of a quote's document: its symbol, title, year, the organ
+    its symbol stands for ("General Assembly" for A/...) and the citation."""
     document = quote.hit.document
     year = str(document.dated.year) if document.dated else ""
-    return "\n".join(x for x in (document.symbol, document.title, year, quote.hit.citation) if x)
+    organ = _ORGANS.get((document.symbol or "").split("/")[0], "")
+    return "\n".join(
+        x for x in (document.symbol, document.title, year, organ, quote.hit.citation) if x
+    )
 
 
 def source_line(quote: Quote) -> str:

@@ -164,6 +164,30 @@ def test_a_sentence_may_not_answer_in_the_question_s_words(
     assert echoed_words(sentence, [source, "A/RES/80/173, para. 38"], question) == echoed
 
 
+@pytest.mark.parametrize(
+    ("sentence", "missing"),
+    [
+        ("The 2023 STI resolution calls upon Member States to act.", ()),
+        ("The resolution calls upon WIPO to act.", ("WIPO",)),
+        ("STI paragraph 4 calls upon Member States to act.", ()),
+        ("It calls upon States to use ICTs and AI.", ()),
+    ],
+)
+def test_a_name_from_the_question_may_name_a_document_and_nothing_else(
+    sentence: str, missing: tuple[str, ...]
+) -> None:
+    """Asked what a resolution asks of WIPO, a paragraph calling upon Member States does not
+    call upon WIPO; the question's name for the resolution ("the 2023 STI resolution") may
+    be used. An acronym may stand for words spelled out in lower case ("information and
+    communications technologies")."""
+    source = (
+        "Calls upon Member States to act on information and communications technologies "
+        "and artificial intelligence."
+    )
+    question = "What does the 2023 STI resolution ask WIPO to do?"
+    assert missing_names(sentence, [source, "A/RES/78/160, para. 4\n2023"], question) == missing
+
+
 # --- Checking and leaving out -----------------------------------------------------------------
 
 
