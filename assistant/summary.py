@@ -13,8 +13,6 @@ each with the numbers of the paragraphs it rests on. A sentence is kept only if
   question uses may only name a document ("the 2023 STI resolution"),
 * every verb by which a UN text decides or takes a position ("decides", "endorses",
   "requests", "takes note") is one those paragraphs use,
-* it does not answer in the question's words rather than the paragraphs' (a content word
-  that the question uses and the paragraphs do not: "Telemedicine is mentioned"),
 * every indexed document it names ("the Global Digital Compact") is one it cites or one
   those paragraphs name, and every document it speaks of ("the privacy resolution", "ITU's
   submission") is a cited paragraph's own, by kind, subject, author or year, or one those
@@ -415,66 +413,6 @@ def _describes(document: Document, which: Sequence[str], noun: str) -> bool:
     )
 
 
-#: Words that carry no content of their own, for :func:`echoed_words`.
-_FUNCTION_WORDS = frozenset(
-    re.findall(
-        r"\w+",
-        """
-    a an the and or of to in on for by with as at from into that this these those it its is are
-    was were be been being has have had do does did will shall should would can could may might
-    must not no also which who whom whose what when where how all any each other such their
-    there they them than then so both either nor only own same too very more most some up out
-    about over under between through during before after again once here why just but if
-    because while yes we our us
-    """,
-    )
-)
-#: Words by which a sentence says what a text does or which part of it speaks ("The outcome
-#: document describes ...", "Operative paragraph 3 provides ..."): they frame an answer in
-#: the question's words without adding to what the paragraphs say.
-_FRAMING_WORDS = frozenset(
-    re.findall(
-        r"\w+",
-        """
-    say says said state states stated describe describes described mention mentions mentioned
-    address addresses addressed deal deals dealt cover covers covered refer refers referred
-    provide provides provided give gives gave view views characterize characterizes define
-    defines discuss discusses according propose proposes proposed suggest suggests ask asks
-    asked tell tells told set sets go going become becomes status role position view
-    paragraph paragraphs operative preambular annex principle section chapter text document
-    first second third fourth fifth sixth seventh eighth ninth tenth last
-    outcome resolution resolutions report submission input draft declaration compact pact
-    leaders countries states governments member
-    """,
-    )
-)
-#: Content words a sentence takes from the question rather than its paragraphs, from which it
-#: answers in the question's words instead of theirs.
-ECHO_AT = 1
-
-
-def _stems(text: str) -> set[str]:
-    """The content words of ``text``, cut to their first five letters."""
-    words = re.findall(r"[a-z][a-z-]+", text.lower())
-    return {w[:5] for w in words if w not in _FUNCTION_WORDS and len(w) > 2}
-
-
-def echoed_words(sentence: str, sources: Sequence[str], question: str) -> tuple[str, ...]:
-    """The content words (stems) of ``sentence`` that its sources do not hold and the question
-    does, names and the words that frame an answer ("describes", "the outcome document")
-    aside: "Telemedicine and remote diagnosis are mentioned", of a paragraph on remote
-    diagnosis asked about telemedicine. ``ECHO_AT`` of them or more and the sentence answers
-    the question with its own words."""
-    held = set().union(_stems(" ".join(_FRAMING_WORDS)), *map(_stems, sources))
-    named = {
-        word[:5].lower()
-        for position, word in enumerate(_WORD.findall(sentence))
-        if (position and word[:1].isupper()) or any(c.isupper() for c in word[1:])
-    }
-    echoed = sorted((_stems(sentence) - held - named) & _stems(question))
-    return tuple(echoed) if len(echoed) >= ECHO_AT else ()
-
-
 class Summarizer:
     """Writes and checks short answers with the reader's model (a :class:`Judge`)."""
 
@@ -562,7 +500,6 @@ class Summarizer:
         texts = [q.paragraph.text for q in cited]
         missing = missing_names(sentence, [*texts, *map(document_names, cited)], question)
         missing += changed_decisions(sentence, texts)
-        missing += echoed_words(sentence, [*texts, *map(document_names, cited)], question)
         theirs = {name for q in cited for name in (q.hit.document.name, *q.hit.identical_in)}
         theirs.update(name for text in texts for name in self.named_documents(text))
         missing += tuple(n for n in self.named_documents(sentence) if n not in theirs)
