@@ -270,12 +270,14 @@ def _keeps_name(text: str, name: str) -> bool:
 def document_names(quote: Quote) -> str:
     """What a sentence may name of a quote's document: its symbol, title, year, the organ
     its symbol stands for ("General Assembly" for A/...) and the citation."""
-    document = quote.hit.document
+    return f"{_known_as(quote.hit.document)}\n{quote.hit.citation}"
+
+
+def _known_as(document: Document) -> str:
+    """A document's symbol, title, year and the organ its symbol stands for, a line each."""
     year = str(document.dated.year) if document.dated else ""
     organ = _ORGANS.get((document.symbol or "").split("/")[0], "")
-    return "\n".join(
-        x for x in (document.symbol, document.title, year, organ, quote.hit.citation) if x
-    )
+    return "\n".join(x for x in (document.symbol, document.title, year, organ) if x)
 
 
 def source_line(quote: Quote) -> str:
@@ -395,16 +397,7 @@ def _describes(document: Document, which: Sequence[str], noun: str) -> bool:
     title = (document.title or "").lower()
     if document.kind not in _DOCUMENT_NOUNS[noun] and noun not in title:
         return False
-    names = "\n".join(
-        x
-        for x in (
-            document.symbol,
-            document.title,
-            str(document.dated.year) if document.dated else "",
-            _ORGANS.get((document.symbol or "").split("/")[0], ""),
-        )
-        if x
-    )
+    names = _known_as(document)
     spelled = acronyms(names)
     lowered = names.lower()
     return all(
