@@ -234,9 +234,12 @@ def _naming_documents(sentence: str) -> set[str]:
     """The words of ``sentence`` that name a document or a paragraph of one."""
     spans = [m.group(0) for m in _DOCUMENT_PHRASE.finditer(sentence)]
     spans += [m.group(1) for m in _NAMED_PARAGRAPH.finditer(sentence)]
-    return {
-        re.sub(r"['’]s$", "", word).strip("'’-") for span in spans for word in _WORD.findall(span)
-    }
+    return {_bare(word) for span in spans for word in _WORD.findall(span)}
+
+
+def _bare(word: str) -> str:
+    """A word without its possessive ending or the quotes and hyphens around it: "ITU's": ITU."""
+    return re.sub(r"['’]s$", "", word).strip("'’-")
 
 
 def _missing(sentence: str, haystack: str, numbers: bool = False) -> list[str]:
@@ -247,7 +250,7 @@ def _missing(sentence: str, haystack: str, numbers: bool = False) -> list[str]:
         if not re.search(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", haystack):
             missing.append(number)
     for position, match in enumerate(_WORD.finditer(sentence)):
-        word = re.sub(r"['’]s$", "", match.group(0)).strip("'’-")
+        word = _bare(match.group(0))
         acronym = len(word) > 1 and word.rstrip("s").isupper()  # "ICTs"
         if not word[:1].isupper() or (position == 0 and not acronym):
             continue
@@ -380,7 +383,7 @@ def unsourced_documents(sentence: str, cited: Sequence[Quote]) -> tuple[str, ...
     wrong: list[str] = []
     for match in _DOCUMENT_PHRASE.finditer(sentence):
         which = [
-            _NAME_WITH_NUMBER.sub(r"\1", re.sub(r"['’]s$", "", word))
+            _NAME_WITH_NUMBER.sub(r"\1", _bare(word))
             for word in match.group(1).split()
             if word.lower() not in _UNNAMING
         ]
