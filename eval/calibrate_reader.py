@@ -3,7 +3,9 @@ held-out one: ``python -m eval.calibrate_reader eval/testsets/dev.jsonl --index-
 
 1. Every development question is retrieved once; a logistic regression of "this hit is a gold
    paragraph" on the hit's fused score and the question's best cover (over the first five
-   hits) gives :class:`ReaderCalibration`'s relevance.
+   hits) gives :class:`ReaderCalibration`'s relevance. With ``--relevance``, the relevance
+   model's logit is a third input, and the printed calibration goes to
+   ``RELEVANCE_CALIBRATION`` instead.
 2. The judge's verdicts on the best hit of each question come from
    ``eval/calibration/judgements.jsonl`` (question id, paragraph id, P(yes)); ``--judge`` asks
    the bundled model for those missing and adds them to the file.
@@ -35,7 +37,8 @@ from assistant.answering import ExtractiveAnswerer, ReadingPolicy
 from assistant.answers import Answer, Hit
 from assistant.api import Assistant
 from assistant.reader.judges import JudgeFailed, LocalJudge
-from assistant.reader.reading import Reader, ReaderCalibration, Reading
+from assistant.reader.reading import Reader, ReaderCalibration, Reading, Scorer
+from assistant.reader.relevance import RelevanceModel, model_folder
 from assistant.retrieval import RetrievalTrace
 from corpus.settings import Settings
 from eval.metrics import summarize
@@ -58,6 +61,21 @@ class Recorded:
     trace: RetrievalTrace
     gold: list[bool]
     p_yes: dict[str, float] = field(default_factory=dict)
+
+
+class CachedScorer:
+    """The relevance model with its logits kept, so that each (question, text) pair is scored
+    once however many settings are tried."""
+
+    def __init__(self, model: Scorer) -> None:
+        self.model = model
+        self.cache: dict[tuple[str, str], float] = {}
+
+    def logits(self, question: str, texts: Sequence[str]) -> list[float]:
+        missing = list(dict.fromkeys(t for t in texts if (question, t) not in self.cache))
+        for text, logit in zip(missing, self.model.logits(question, missing), strict=True):
+            self.cache[question, text] = logit
+        return [self.cache[question, t] for t in texts]
 
 
 def _logit(p: float) -> float:
@@ -104,19 +122,57 @@ def judge_missing(recorded: Sequence[Recorded], judge: LocalJudge, path: Path) -
             print(r.item.id, round(p_yes, 3), r.gold[0], flush=True)
 
 
-def fit_relevance(recorded: Sequence[Recorded]) -> ReaderCalibration:
+def fit_relevance(recorded: Sequence[Recorded], scorer: Scorer | None = None) -> ReaderCalibration:
+    """Relevance from the fused score and the cover, and the relevance model's logit where
+    there is one."""
     from sklearn.linear_model import LogisticRegression
 
     x, y = [], []
     for r in recorded:
-        for hit, gold in zip(r.hits[:FIT_DEPTH], r.gold, strict=False):
-            x.append([hit.score, r.trace.cover])
+        hits = r.hits[:FIT_DEPTH]
+        logits = (
+            scorer.logits(r.item.question, [h.paragraph.text for h in hits])
+            if scorer is not None
+            else [0.0] * len(hits)
+        )
+        for hit, gold, logit in zip(hits, r.gold, logits, strict=False):
+            x.append([hit.score, r.trace.cover, logit])
             y.append(int(gold))
     model = LogisticRegression(C=1.0).fit(np.array(x), np.array(y))
-    (w_score, w_cover), bias = model.coef_[0], model.intercept_[0]
+    (w_score, w_cover, w_logit), bias = model.coef_[0], model.intercept_[0]
     return ReaderCalibration(
-        bias=float(bias), score_weight=float(w_score), cover_weight=float(w_cover)
+        bias=float(bias),
+        score_weight=float(w_score),
+        cover_weight=float(w_cover),
+        logit_weight=float(w_logit) if scorer is not None else 0.0,
     )
+
+
+def scorer_alone(recorded: Sequence[Recorded], scorer: Scorer, depth: int = 10) -> dict:
+    """The relevance model read without retrieval's scores: how often its best of the first
+    ``depth`` hits is gold (questions with a gold paragraph among them) beside retrieval's
+    first, and how well its best logit, and retrieval's best score, tell the questions the
+    documents answer from the others (ROC AUC)."""
+    from sklearn.metrics import roc_auc_score
+
+    model_first, retrieval_first, best_logit, best_score, answerable = [], [], [], [], []
+    for r in recorded:
+        hits = r.hits[:depth]
+        if not hits or r.trace.direct:
+            continue
+        logits = scorer.logits(r.item.question, [h.paragraph.text for h in hits])
+        best_logit.append(max(logits))
+        best_score.append(hits[0].score)
+        answerable.append(bool(r.item.gold))
+        if any(r.gold[:depth]):
+            model_first.append(r.gold[int(np.argmax(logits))])
+            retrieval_first.append(r.gold[0])
+    return {
+        "model_first_gold": float(np.mean(model_first)),
+        "retrieval_first_gold": float(np.mean(retrieval_first)),
+        "auc_model": float(roc_auc_score(answerable, best_logit)),
+        "auc_retrieval": float(roc_auc_score(answerable, best_score)),
+    }
 
 
 class RecordedJudge:
@@ -152,7 +208,9 @@ class RecordedJudge:
         raise JudgeFailed("only recorded verdicts on answering")
 
 
-def read(r: Recorded, calibration: ReaderCalibration) -> tuple[Reading, bool]:
+def read(
+    r: Recorded, calibration: ReaderCalibration, scorer: Scorer | None = None
+) -> tuple[Reading, bool]:
     """What the reader makes of a recorded question with this calibration (the judge's
     recorded verdicts standing in for it), and whether it asked the judge."""
     judge = RecordedJudge()
@@ -161,12 +219,15 @@ def read(r: Recorded, calibration: ReaderCalibration) -> tuple[Reading, bool]:
     }
     if not r.hits or r.trace.direct:
         return Reading(), False
-    reading = Reader(None, judge, calibration).read(r.item.question, r.hits, r.trace)
+    reading = Reader(scorer, judge, calibration).read(r.item.question, r.hits, r.trace)
     return reading, judge.asked > 0
 
 
 def answers(
-    recorded: Sequence[Recorded], calibration: ReaderCalibration | None, policy: ReadingPolicy
+    recorded: Sequence[Recorded],
+    calibration: ReaderCalibration | None,
+    policy: ReadingPolicy,
+    scorer: Scorer | None = None,
 ) -> tuple[list[dict], float]:
     """The answer JSON of every recorded question, answered by the real answerer (without the
     reader when ``calibration`` is None), and the share of questions the judge was asked."""
@@ -176,7 +237,7 @@ def answers(
         hits = r.hits
         reading = None
         if calibration is not None:
-            reading, was_asked = read(r, calibration)
+            reading, was_asked = read(r, calibration, scorer)
             asked += was_asked
             hits = reading.judge(hits)
         drafted = answerer.answer(r.item.question, hits, r.trace, reading)
@@ -196,7 +257,7 @@ def objective(items: Sequence[TestItem], answered: Sequence[dict]) -> tuple[floa
 
 
 def best_policy(
-    recorded: Sequence[Recorded], calibration: ReaderCalibration
+    recorded: Sequence[Recorded], calibration: ReaderCalibration, scorer: Scorer | None = None
 ) -> tuple[ReadingPolicy, float, dict]:
     items = [r.item for r in recorded]
     best: tuple[float, ReadingPolicy, dict] | None = None
@@ -204,7 +265,7 @@ def best_policy(
         np.arange(0.0, 0.5, 0.05), [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0.5, 0.7, 0.8, 0.9]
     ):
         policy = ReadingPolicy(float(answer_at), float(cite_at), float(share))
-        answered, _ = answers(recorded, calibration, policy)
+        answered, _ = answers(recorded, calibration, policy, scorer)
         score, summary = objective(items, answered)
         if best is None or score > best[0]:
             best = (score, policy, summary)
@@ -213,7 +274,10 @@ def best_policy(
 
 
 def best_gate(
-    recorded: Sequence[Recorded], calibration: ReaderCalibration, policy: ReadingPolicy
+    recorded: Sequence[Recorded],
+    calibration: ReaderCalibration,
+    policy: ReadingPolicy,
+    scorer: Scorer | None = None,
 ) -> tuple[ReaderCalibration, float, dict]:
     """When to ask the judge (how near the best two hits, which band of relevance) and how
     much its verdict weighs: chosen by what it does to the answers, not by calibration."""
@@ -228,7 +292,7 @@ def best_gate(
         candidate = replace(
             calibration, margin=margin, unsure=band, judge_weight=weight, judge_bias=bias
         )
-        answered, asked = answers(recorded, candidate, policy)
+        answered, asked = answers(recorded, candidate, policy, scorer)
         score, summary = objective(items, answered)
         summary["judged_share"] = asked
         if asked <= MAX_JUDGED and (best is None or score > best[0]):
@@ -251,9 +315,15 @@ def main() -> None:
     parser.add_argument(
         "--judge", action="store_true", help="Ask the bundled model for missing verdicts."
     )
+    parser.add_argument(
+        "--relevance",
+        action="store_true",
+        help="Read with the relevance model too (built by `wsis reader build --relevance`).",
+    )
     args = parser.parse_args()
     settings = Settings(reader="none", **({"index_dir": args.index_dir} if args.index_dir else {}))
     assistant = Assistant(settings)
+    scorer = CachedScorer(RelevanceModel(model_folder(settings))) if args.relevance else None
     items = [i for i in load_testset(args.testset) if args.split == "all" or i.split == args.split]
     recorded = record(assistant, items)
     load_judgements(recorded, args.judgements)
@@ -263,16 +333,22 @@ def main() -> None:
         )
     baseline, _ = answers(recorded, None, ReadingPolicy())
     show("retrieval only:", summarize(items, baseline))
-    calibration = replace(fit_relevance(recorded), margin=0.0, unsure=(0.0, 0.0))
-    policy, _, summary = best_policy(recorded, calibration)
+    if scorer is not None:
+        print(
+            "relevance model alone:",
+            {k: round(v, 3) for k, v in scorer_alone(recorded, scorer).items()},
+        )
+    calibration = replace(fit_relevance(recorded, scorer), margin=0.0, unsure=(0.0, 0.0))
+    policy, _, summary = best_policy(recorded, calibration, scorer)
     show("calibrated retrieval, no judge:", summary)
-    gated, _, summary = best_gate(recorded, calibration, policy)
+    gated, _, summary = best_gate(recorded, calibration, policy, scorer)
     show("with the judge:", summary)
-    policy, _, summary = best_policy(recorded, gated)
-    _, asked = answers(recorded, gated, policy)
+    policy, _, summary = best_policy(recorded, gated, scorer)
+    _, asked = answers(recorded, gated, policy, scorer)
     summary["judged_share"] = asked
     show("with the judge, policy refitted:", summary)
-    print(f"READER_CALIBRATION = {gated}")
+    name = "RELEVANCE_CALIBRATION" if scorer is not None else "READER_CALIBRATION"
+    print(f"{name} = {gated}")
     print(f"ReadingPolicy: {policy}")
 
 
