@@ -101,8 +101,20 @@ READER_CALIBRATION = ReaderCalibration(
     margin=0.02,
     judged=1,
 )
-#: The calibration with the relevance model's logit (``reader_relevance``).
-RELEVANCE_CALIBRATION = ReaderCalibration()
+#: The calibration with the relevance model's logit (``reader_relevance``), fitted on the
+#: development half with the model built from the shipped teacher questions
+#: (``python -m eval.calibrate_reader ... --relevance``).
+RELEVANCE_CALIBRATION = ReaderCalibration(
+    bias=-3.715,
+    score_weight=5.625,
+    cover_weight=-0.421,
+    logit_weight=0.035,
+    judge_weight=1.0,
+    judge_bias=0.0,
+    unsure=(0.0, 0.0),
+    margin=0.02,
+    judged=1,
+)
 
 
 @dataclass(frozen=True, slots=True)
