@@ -281,8 +281,10 @@ SUMMARY_SYSTEM = (
     "paragraphs state: no names, numbers, dates or facts that are not in them, and no advice "
     "or opinion. Keep who does what exactly as the paragraphs name them, and the paragraphs' "
     "own verbs for it (decides, requests, takes note, calls upon, will). Each paragraph says "
-    "which document it is from: say that a document says something only of the paragraphs "
-    "from it. End every sentence with the numbers of the paragraphs that state it, in square "
+    "which document it is from and who speaks in it (the \"we\" of its text): what a "
+    "paragraph decides, asks or notes is its speaker's doing, and someone it asks to act is "
+    "only asked. Say that a document says something only of the paragraphs from it. End "
+    "every sentence with the numbers of the paragraphs that state it, in square "
     "brackets, like [1] or [1][2]."
 )
 
@@ -303,12 +305,14 @@ SUMMARY_EXAMPLE = (
         (
             "A/RES/70/125, para. 63 (resolution: Outcome document of the high-level meeting "
             "of the General Assembly on the overall review of the implementation of the "
-            "outcomes of the World Summit on the Information Society)",
+            "outcomes of the World Summit on the Information Society; speaker: the General "
+            "Assembly)",
             "We decide to make the Internet Governance Forum a permanent forum of the United "
             "Nations, with a secretariat.",
         ),
         (
-            "Input to the Zero Draft (Internet Society), para. 4 (submission)",
+            "Input to the Zero Draft (Internet Society), para. 4 (submission; speaker: "
+            "Internet Society)",
             "We propose that the Secretary-General report to the General Assembly every two "
             "years on the work of the Forum.",
         ),

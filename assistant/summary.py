@@ -16,7 +16,11 @@ each with the numbers of the paragraphs it rests on. A sentence is kept only if
 * every indexed document it names ("the Global Digital Compact") is one it cites or one
   those paragraphs name, and every document it speaks of ("the privacy resolution", "ITU's
   submission") is a cited paragraph's own, by kind, subject, author or year, or one those
-  paragraphs name in those words, and
+  paragraphs name in those words,
+* who it says acts is who speaks in a cited paragraph (the organ adopting it, a
+  submission's author) or someone the paragraphs name as more than what something is of
+  ("the Group" is not "the Chair of the Group"), and not someone they ask to act made to
+  ask in turn ("the Secretary-General ... requests"), and
 * the model, asked again with only the cited paragraphs, says they state it.
 
 The sentences that fail are left out and counted, and so is a sentence that leans on a
@@ -285,13 +289,43 @@ def _known_as(document: Document) -> str:
 
 def source_line(quote: Quote) -> str:
     """Where a quoted paragraph is from, as the model is told: its citation, the kind of
-    document and, for a document known by its symbol, its title, shortened ("A/RES/80/173,
-    para. 99 (resolution: 80/173. Outcome document of the high-level meeting …)")."""
+    document and, for a document known by its symbol, its title, shortened, and who speaks
+    in it ("A/RES/80/173, para. 99 (resolution: 80/173. Outcome document of the high-level
+    meeting …; speaker: the General Assembly)")."""
     document = quote.hit.document
     known = document.kind.value
     if document.symbol and document.title:
         known += f": {shorten(document.title, SOURCE_TITLE_CHARS, placeholder=' …')}"
-    return f"{quote.hit.citation} ({known})"
+    return f"{quote.hit.citation} ({known}; speaker: {speaker(quote)})"
+
+
+#: A submission's author, as its title gives it: "Input to the Zero Draft (Internet Society)".
+_AUTHOR = re.compile(r"\(([^()]+)\)\s*$")
+
+
+def speaker(quote: Quote) -> str:
+    """Who speaks in a quoted paragraph (the "we" of its text): the organ that adopts a
+    resolution or a draft, including a draft a report carries ("Draft resolution I" of a
+    Commission's report to the Economic and Social Council is the Council's text, not the
+    Commission's); a submission's author; otherwise the kind of document."""
+    document = quote.hit.document
+    organ = _ORGANS.get((document.symbol or "").split("/")[0])
+    if organ and _in_draft(quote):
+        return f"the {organ}, in a draft for it to adopt"
+    if organ and document.kind is DocumentKind.RESOLUTION:
+        return f"the {organ}"
+    if organ and document.kind is DocumentKind.DRAFT:
+        return f"the {organ}, in a draft"
+    if document.kind is DocumentKind.SUBMISSION and (
+        author := _AUTHOR.search(document.title or "")
+    ):
+        return author.group(1)
+    return f"the {document.kind.value}"
+
+
+def _in_draft(quote: Quote) -> bool:
+    """Whether a paragraph is in a draft a report carries ("Draft resolution I")."""
+    return (quote.paragraph.part or "").lower().startswith("draft")
 
 
 #: The verbs by which a UN text decides, asks or takes a position: one a sentence uses must
@@ -317,6 +351,8 @@ _DECISION_VERBS = tuple(
         r"encourag\w*",
         r"reaffirm\w*",
         r"recommend\w*",
+        r"propos\w*",
+        r"call(?:s|ed|ing)?\s+(?:up)?on\b",
         r"requir\w*",
         r"oblig\w*",
         r"take(?:s|n)? note\b|took note\b|noted\b|notes\b",
@@ -371,6 +407,92 @@ _UNNAMING = frozenset(
 )
 #: Who adopts what a document symbol's first part stands for.
 _ORGANS = {"A": "General Assembly", "E": "Economic and Social Council"}
+
+
+#: What may open a sentence before who acts: "Yes, ", "According to ITU, ", "In 2025, ".
+_OPENING = re.compile(
+    r"^(?:(?:yes|no)\b[,.]?\s+|(?:according to|in|under)\b[^,]{0,80},\s+)", re.IGNORECASE
+)
+#: The verbs by which a text asks someone to act: "requests the Secretary-General to".
+_ASKING = r"(?:request|call|invit|urg|encourag|ask)\w*"
+#: What stands before a name that is only what something is of: "the Chair of the Group".
+_OF = re.compile(r"\bof\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$", re.IGNORECASE)
+#: The words after a name's head: "Commission on Science ...", "President of the ...".
+_AFTER_HEAD = frozenset({"of", "on", "for", "in"})
+#: What a name of a document may end in besides a document noun ("the WSIS+20 outcome").
+_DOCUMENT_HEADS = frozenset({*_DOCUMENT_NOUNS, "outcome", "agenda", "programme"})
+
+
+def actor(sentence: str) -> tuple[str, str] | None:
+    """The name a sentence opens with as who acts, and the rest of the sentence ("The
+    Commission on Science and Technology for Development notes ...": the Commission on
+    Science and Technology for Development), after "Yes," or "According to ...,"; None when
+    it opens otherwise: "It", "Leaders" (a first word only capitalised as the first), "The
+    IGF's mandate" (what acts is the mandate)."""
+    text = _OPENING.sub("", sentence.strip())
+    words = text.split()
+    start = 1 if words[:1] and words[0].lower() == "the" else 0
+    name: list[str] = []
+    for word in words[start:]:
+        bare = word.rstrip(",;:.")
+        if re.search(r"['’]s$", bare):
+            return None
+        if not (bare[:1].isupper() or (name and bare.lower() in _NAME_LINKS)):
+            break
+        name.append(bare)
+        if bare != word:
+            break
+    while name and name[-1].lower() in _NAME_LINKS:
+        name.pop()
+    if not name or (start == 0 and len(name) == 1 and not name[0].isupper()):
+        return None
+    return " ".join(name), " ".join(words[start + len(name) :])
+
+
+def _head(name: str) -> str:
+    """A name's head word: the last before "of", "on", "for" or "in" ("President of the
+    General Assembly": President)."""
+    words = name.split()
+    cut = next((i for i, w in enumerate(words) if w.lower() in _AFTER_HEAD), len(words))
+    return words[max(cut - 1, 0)]
+
+
+def misattributed(sentence: str, cited: Sequence[Quote]) -> tuple[str, ...]:
+    """Who the sentence says acts, when that is not whom the cited paragraphs let act: a
+    name that is neither who speaks in them nor one they name (a report's or a submission's
+    title names its author, but a draft a report carries speaks for the organ adopting it);
+    a name they give only as what something is of ("the Group" for "the Chair of the
+    Group"); or someone they ask to act, said to ask in turn ("the Secretary-General will
+    submit ... and request", from "we request the Secretary-General to submit ..., and
+    request"). A document as the subject ("The Pact for the Future", "the WSIS+20 outcome
+    document") is checked by :func:`unsourced_documents`, not here."""
+    found = actor(sentence)
+    if found is None:
+        return ()
+    name, rest = found
+    head = _head(name)
+    following = rest.split()[:1]
+    if {head.lower(), *(w.lower().strip(",.") for w in following)} & _DOCUMENT_HEADS:
+        return ()
+    speakers = [speaker(q) for q in cited]
+    titles = [
+        q.hit.document.title or ""
+        for q in cited
+        if q.hit.document.kind in (DocumentKind.REPORT, DocumentKind.SUBMISSION)
+        and not _in_draft(q)
+    ]
+    paragraphs = "\n".join(q.paragraph.text for q in cited)
+    if _missing(f"The {name}", "\n".join([paragraphs, *speakers, *titles])):
+        return (name,)
+    if any(head.lower() in line.lower() for line in [*speakers, *titles]):
+        return ()
+    places = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(head)}(?!\w)", paragraphs, re.I)]
+    if places and all(_OF.search(paragraphs[:place]) for place in places):
+        return (name,)
+    asked = rf"\b{_ASKING}\s+(?:(?:up)?on\s+)?(?:[\w'’,-]+\s+){{0,6}}?{re.escape(head)}\b"
+    if re.search(asked, paragraphs, re.IGNORECASE) and re.search(rf"\b{_ASKING}", rest, re.I):
+        return (name,)
+    return ()
 
 
 def unsourced_documents(sentence: str, cited: Sequence[Quote]) -> tuple[str, ...]:
@@ -491,8 +613,8 @@ class Summarizer:
         self, sentence: str, cited: Sequence[Quote], question: str, timeout_s: float
     ) -> Check:
         """Whether the cited paragraphs hold the sentence's names, numbers and decision verbs,
-        the documents it names are theirs, and, if so, whether the model says they state it;
-        raises :class:`JudgeFailed`."""
+        the documents it names are theirs, who it says acts is whom they let act, and, if so,
+        whether the model says they state it; raises :class:`JudgeFailed`."""
         texts = [q.paragraph.text for q in cited]
         missing = missing_names(sentence, [*texts, *map(document_names, cited)], question)
         missing += changed_decisions(sentence, texts)
@@ -503,6 +625,9 @@ class Summarizer:
             phrase
             for phrase in unsourced_documents(sentence, cited)
             if not (linked := set(self.named_documents(phrase))) or not linked <= theirs
+        )
+        missing += tuple(
+            name for name in misattributed(sentence, cited) if not self.named_documents(name)
         )
         if missing:
             return Check(missing, None)

@@ -26,6 +26,7 @@ from assistant.summary import (
     Summarizer,
     acronyms,
     changed_decisions,
+    misattributed,
     missing_names,
     parse_claims,
     source_line,
@@ -282,14 +283,129 @@ def test_a_sentence_speaks_only_of_the_documents_it_cites(
     assert bool(unsourced_documents(sentence, [_quote(*texts[source])])) == unsourced
 
 
+CSTD_REPORT = Document(
+    "cstd",
+    "/x/cstd.pdf",
+    "0" * 64,
+    "E/2025/31-E/CN.16/2025/4",
+    "Commission on Science and Technology for Development, Report on the twenty-eighth session",
+    None,
+    DocumentKind.REPORT,
+    40,
+)
+EVENT = "Notes the holding of the Event in Geneva, and looks forward to the next Event in 2025;"
+ADOPTED = "The Commission also adopted a draft decision on the Gender Advisory Board by a vote."
+ROTATES = "We decide that the Chair of the Group shall rotate annually among the regions."
+BIENNIAL = (
+    "We request the Secretary-General to submit a biennial report, and request that the "
+    "Commission consider the report in line with this biennial cycle."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "text", "part", "wrong"),
+    [
+        # A draft a report carries speaks for the organ that is to adopt it.
+        (
+            "The Commission on Science and Technology for Development looks forward to the next "
+            "Event.",
+            CSTD_REPORT,
+            EVENT,
+            "Draft resolution I",
+            True,
+        ),
+        (
+            "The Economic and Social Council looks forward to the next Event.",
+            CSTD_REPORT,
+            EVENT,
+            "Draft resolution I",
+            False,
+        ),
+        # The report's own paragraphs are its author's, named in its title.
+        (
+            "The Commission on Science and Technology for Development adopted a draft decision.",
+            CSTD_REPORT,
+            ADOPTED,
+            None,
+            False,
+        ),
+        (
+            "The General Assembly decides that the Chair of the Group shall rotate.",
+            OUTCOME,
+            ROTATES,
+            None,
+            False,
+        ),
+        ("The Group will rotate annually among the regions.", OUTCOME, ROTATES, None, True),
+        ("The Chair of the Group will rotate annually.", OUTCOME, ROTATES, None, False),
+        (
+            "The Secretary-General will submit a biennial report, and request that the Commission "
+            "consider it.",
+            OUTCOME,
+            BIENNIAL,
+            None,
+            True,
+        ),
+        ("The Secretary-General is to submit a biennial report.", OUTCOME, BIENNIAL, None, False),
+        (
+            "Yes, the Secretary-General will submit a biennial report.",
+            OUTCOME,
+            BIENNIAL,
+            None,
+            False,
+        ),
+        (
+            "The International Telecommunication Union proposes stronger facilitators.",
+            ITU_INPUT,
+            "We propose stronger action line facilitators.",
+            None,
+            False,
+        ),
+        (
+            "The Internet Society proposes stronger facilitators.",
+            ITU_INPUT,
+            "We propose stronger action line facilitators.",
+            None,
+            True,
+        ),
+        (
+            "The WSIS+20 outcome document decides that the Chair shall rotate.",
+            OUTCOME,
+            ROTATES,
+            None,
+            False,
+        ),
+    ],
+)
+def test_who_acts_is_who_speaks_or_whom_the_paragraph_lets_act(
+    sentence: str, source: Document, text: str, part: str | None, wrong: bool
+) -> None:
+    """The subject of a sentence must be the paragraph's speaker (the organ adopting it, a
+    submission's author), or someone the paragraph names as more than what something is of,
+    and someone it asks to act may not be said to ask."""
+    paragraph = Paragraph(source.doc_id, "7", ParagraphKind.OPERATIVE, text, part=part, order=7)
+    quote = Quote(Hit(paragraph, source, 1.0), ((0, len(text)),))
+    assert bool(misattributed(sentence, [quote])) == wrong
+
+
+def test_a_sentence_made_by_someone_else_is_not_kept() -> None:
+    asked = "The Secretary-General will submit a report every two years, and request the Forum"
+    judge = ScriptedJudge({SUPPORTED: 0.9, asked: 0.95}, replies={QUESTION: f"{asked} [2]."})
+    summary = Summarizer(judge).summarize(QUESTION, _quotes(), "en")
+    assert summary.sentences == () and summary.removed == 1
+    assert len(judge.chats) == 1  # left out before the model is asked
+
+
 def test_the_model_is_told_where_each_paragraph_is_from() -> None:
     """By citation, kind and, for a document known by its symbol, title: so it can say which
     document says what."""
     assert source_line(_quote(OUTCOME, "Text.")) == (
         "A/RES/80/173, para. 5 (resolution: 80/173. Outcome document of the high-level meeting "
-        "of the General Assembly on the …)"
+        "of the General Assembly on the …; speaker: the General Assembly)"
     )
-    assert source_line(_quote(ITU_INPUT, "Text.")) == f"{ITU_INPUT.title}, para. 5 (submission)"
+    assert source_line(_quote(ITU_INPUT, "Text.")) == (
+        f"{ITU_INPUT.title}, para. 5 (submission; speaker: International Telecommunication Union)"
+    )
 
 
 def test_a_sentence_that_leans_on_one_left_out_goes_too() -> None:
