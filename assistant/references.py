@@ -384,9 +384,38 @@ def _word_pattern(phrase: str) -> re.Pattern[str]:
 
 def expansions(text: str) -> list[str]:
     """The expansion of each UN acronym the text uses and does not spell out itself."""
+    return [ACRONYMS[acronym] for acronym in _unspelled(text)]
+
+
+def spelled_out_in_place(text: str) -> str:
+    """The text with each UN acronym it uses and does not spell out itself written as UN
+    texts introduce one, its expansion first, at its first use: "Will the IGF become
+    permanent?": "Will the Internet Governance Forum (IGF) become permanent?". An embedding
+    model reads the name where it stands; appended at the end, it weighs less than the
+    acronym, which paragraphs that only use the acronym match."""
+    wanted = {acronym: f"{ACRONYMS[acronym]} ({acronym})" for acronym in _unspelled(text)}
+    if not wanted:
+        return text
+    pattern = re.compile(
+        rf"(?<![\w-])({'|'.join(map(re.escape, sorted(wanted, key=len, reverse=True)))})(?![\w-])"
+    )
+    done: set[str] = set()
+
+    def spell(match: re.Match[str]) -> str:
+        acronym = match.group(1)
+        if acronym in done:
+            return acronym
+        done.add(acronym)
+        return wanted[acronym]
+
+    return pattern.sub(spell, text)
+
+
+def _unspelled(text: str) -> list[str]:
+    """The UN acronyms the text uses and does not spell out itself."""
     lowered = text.lower()
     return [
-        expansion
+        acronym
         for acronym, expansion in ACRONYMS.items()
         if _word_pattern(acronym).search(text) and expansion.lower() not in lowered
     ]

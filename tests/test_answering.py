@@ -37,6 +37,14 @@ def test_paraphrased_question_finds_the_decision(full_assistant) -> None:
     assert "permanent forum of the United Nations" in answer_plain(answer)
 
 
+def test_an_acronym_finds_the_paragraph_that_spells_the_name_out(full_assistant) -> None:
+    """ "IGF" asked, "Internet Governance Forum" decided: the decision comes first, before a
+    report's paragraph on the 2024 meeting that says "IGF" three times."""
+    answer = full_assistant.ask("Will the IGF become permanent?")
+    assert ranked(answer.hits[:1]) == [("A/RES/80/173", None, "99")]
+    assert ranked(answer.citations[:1]) == [("A/RES/80/173", None, "99")]
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

@@ -21,6 +21,7 @@ from assistant.references import (
     named_documents,
     named_series,
     named_subjects,
+    spelled_out_in_place,
     un_wording,
     without_document_names,
 )
@@ -85,6 +86,34 @@ def test_month_and_year_mentions() -> None:
     assert month_year_mentions("In December 2023, how did the Assembly ...") == [(2023, 12)]
     assert month_year_mentions("adopted in march 2025 and May 2024") == [(2025, 3), (2024, 5)]
     assert month_year_mentions("by 2030") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "read_as"),
+    [
+        (
+            "Will the IGF become permanent?",
+            "Will the Internet Governance Forum (IGF) become permanent?",
+        ),
+        (
+            "Does the GDC ask the IGF? And the IGF's MAG?",
+            "Does the Global Digital Compact (GDC) ask the Internet Governance Forum (IGF)? "
+            "And the IGF's MAG?",
+        ),
+        (
+            "Which SDGs, and SDG 9?",
+            "Which Sustainable Development Goals (SDGs), and Sustainable Development Goal (SDG) 9?",
+        ),
+        (
+            "The Internet Governance Forum (IGF) mandate",
+            "The Internet Governance Forum (IGF) mandate",
+        ),
+    ],
+)
+def test_an_acronym_is_spelled_out_where_it_stands(question: str, read_as: str) -> None:
+    """As UN texts introduce one: the name first, the acronym after it, at its first use only,
+    and not again where the question spells it out itself."""
+    assert spelled_out_in_place(question) == read_as
 
 
 def test_plain_words_get_un_wording() -> None:

@@ -24,7 +24,13 @@ import numpy as np
 
 from assistant.answers import Hit
 from assistant.catalog import Catalog
-from assistant.references import NamedDocument, expansions, un_wording, without_document_names
+from assistant.references import (
+    NamedDocument,
+    expansions,
+    spelled_out_in_place,
+    un_wording,
+    without_document_names,
+)
 from assistant.retrieval.lexical import LexicalIndex, tokenize
 from assistant.retrieval.linking import DocumentLinker, Filters
 from assistant.retrieval.proposals import amended_paragraphs
@@ -162,7 +168,7 @@ class HybridRetriever:
         allowed = self.linker.allowed(filters)
         asked = without_document_names(question)
         extra = expansions(asked)
-        query = f"{asked} ({'; '.join(extra)})" if extra else asked
+        query = spelled_out_in_place(asked)
         own = self.lexical.tokens(asked)
         terms = self.query_terms(asked, [*extra, *un_wording(asked)])
         n = len(self.lexical.paragraphs)
