@@ -14,7 +14,7 @@ Progress = Callable[[float, str], None]
 #: Relevance (0-1) a paragraph must reach to be listed, unless the caller asks otherwise.
 DEFAULT_COVERAGE_THRESHOLD = 0.5
 #: Bumped whenever what a cached result holds, or how it is made, changes.
-METHOD_VERSION = 1
+METHOD_VERSION = 2
 #: Longest paragraph text the language model reads, in characters.
 MAX_JUDGED_CHARS = 2000
 #: Texts the relevance model reads per call: progress is reported between calls.
