@@ -281,7 +281,7 @@ SUMMARY_SYSTEM = (
     "paragraphs state: no names, numbers, dates or facts that are not in them, and no advice "
     "or opinion. Keep who does what exactly as the paragraphs name them, and the paragraphs' "
     "own verbs for it (decides, requests, takes note, calls upon, will). Each paragraph says "
-    "which document it is from and who speaks in it (the \"we\" of its text): what a "
+    'which document it is from and who speaks in it (the "we" of its text): what a '
     "paragraph decides, asks or notes is its speaker's doing, and someone it asks to act is "
     "only asked. Say that a document says something only of the paragraphs from it. End "
     "every sentence with the numbers of the paragraphs that state it, in square "
