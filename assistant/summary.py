@@ -283,8 +283,13 @@ def document_names(quote: Quote) -> str:
 def _known_as(document: Document) -> str:
     """A document's symbol, title, year and the organ its symbol stands for, a line each."""
     year = str(document.dated.year) if document.dated else ""
-    organ = _ORGANS.get((document.symbol or "").split("/")[0], "")
-    return "\n".join(x for x in (document.symbol, document.title, year, organ) if x)
+    return "\n".join(x for x in (document.symbol, document.title, year, _organ(document)) if x)
+
+
+def _organ(document: Document) -> str | None:
+    """Who adopts what the first part of a document's symbol stands for ("A/RES/80/173": the
+    General Assembly)."""
+    return _ORGANS.get((document.symbol or "").split("/")[0])
 
 
 def source_line(quote: Quote) -> str:
@@ -309,7 +314,7 @@ def speaker(quote: Quote) -> str:
     Commission's report to the Economic and Social Council is the Council's text, not the
     Commission's); a submission's author; otherwise the kind of document."""
     document = quote.hit.document
-    organ = _ORGANS.get((document.symbol or "").split("/")[0])
+    organ = _organ(document)
     if organ and _in_draft(quote):
         return f"the {organ}, in a draft for it to adopt"
     if organ and document.kind is DocumentKind.RESOLUTION:
