@@ -3,9 +3,11 @@ held-out one: ``python -m eval.calibrate eval/testsets/dev.jsonl [--index-dir DI
 [--abstention-only]``.
 
 Fusion: a grid over the dense/lexical weight, the named-document boost, the BM25 scale floor
-and the preambular penalty, scored by hit@5 then MRR. Abstention: every question's
-retrieval evidence (the best hit's fused score, and the largest share of its own words one
-paragraph holds together) is recorded once; a logistic regression on it, with the threshold
+and the preambular penalty, scored by hit@5 then MRR, and then, with those, the penalty for
+paragraphs that state no fact of the kind asked. Abstention: every question's retrieval
+evidence (the best hit's fused score, the largest share of its own words one paragraph holds
+together, and whether a question asking for a number or a time finds one stated in the best
+hit) is recorded once; a logistic regression on it, with the threshold
 that gives the best abstention F1 at a false-abstention rate on answerable questions of at
 most 10% (judged leave-one-out), becomes :class:`AbstentionPolicy`. Copy the printed values
 into ``RetrievalWeights`` and ``AbstentionPolicy``.
@@ -17,7 +19,7 @@ import argparse
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -91,7 +93,7 @@ def abstention_f1(evidence: Sequence[Evidence], policy: AbstentionPolicy) -> tup
 
 
 #: The evidence the abstention model weighs, in the order of its weights.
-FEATURES = ("top_score", "cover")
+FEATURES = ("top_score", "cover", "unstated")
 #: Inverse regularisation strength of the logistic regression: strong, as the development
 #: half has few unanswerable questions.
 REGULARISATION = 0.3
@@ -117,11 +119,12 @@ def _policy(intercept: float, weights: np.ndarray, threshold: float) -> Abstenti
     """The policy that abstains when P(unanswerable) reaches ``threshold``: its evidence is
     the log-odds of the question being answerable, shifted by the threshold."""
     shift = math.log(threshold / (1 - threshold))
-    top_score, cover = (-float(w) for w in weights)
+    top_score, cover, unstated = (-float(w) for w in weights)
     return AbstentionPolicy(
         bias=round(shift - intercept, 3),
         top_score_weight=round(top_score, 3),
         cover_weight=round(cover, 3),
+        unstated_weight=round(unstated, 3),
     )
 
 
@@ -182,7 +185,8 @@ def main() -> None:
         mark = "A" if e.item.answerable else "U"
         print(
             f"{e.item.id} {mark} rank={e.first_relevant_rank} top={t.top_score:.2f} "
-            f"cover={t.cover:.2f} evidence={policy.evidence(t):+.2f} abstains={policy.abstains(t)}"
+            f"cover={t.cover:.2f} unstated={t.unstated:.0f} "
+            f"evidence={policy.evidence(t):+.2f} abstains={policy.abstains(t)}"
         )
 
 
@@ -211,7 +215,26 @@ def search_weights(
         )
     (hit5, mrr), weights = max(results, key=lambda r: r[0])
     print(f"\nbest fusion: {weights} hit@5={hit5:.3f} mrr={mrr:.3f}")
-    return weights
+    return unstated_fact_penalty(assistant, items, weights, cache)
+
+
+def unstated_fact_penalty(
+    assistant: Assistant,
+    items: Sequence[TestItem],
+    weights: RetrievalWeights,
+    cache: dict[str, Signals],
+) -> RetrievalWeights:
+    """The penalty for paragraphs stating no fact of the kind asked, on top of the other
+    weights: the smallest with the best hit@5, then MRR."""
+    best, (hit5, mrr) = weights, (-1.0, -1.0)
+    for penalty in (0.0, 0.05, 0.1, 0.2, 0.3):
+        tried = replace(weights, unstated_fact_penalty=penalty)
+        score = retrieval_score(collect(assistant, items, tried, cache))
+        print(f"unstated fact penalty={penalty:.2f} hit@5={score[0]:.3f} mrr={score[1]:.3f}")
+        if score > (hit5, mrr):
+            best, (hit5, mrr) = tried, score
+    print(f"best with the unstated fact penalty: {best} hit@5={hit5:.3f} mrr={mrr:.3f}")
+    return best
 
 
 if __name__ == "__main__":

@@ -45,6 +45,33 @@ def test_an_acronym_finds_the_paragraph_that_spells_the_name_out(full_assistant)
     assert ranked(answer.citations[:1]) == [("A/RES/80/173", None, "99")]
 
 
+def test_a_detail_the_texts_do_not_give_is_refused_and_one_they_give_is_quoted(
+    full_assistant,
+) -> None:
+    """Paragraphs on the Leadership Panel give no dates for its meetings: near the question,
+    they do not answer it. The road maps' paragraph gives its time as a session and a year."""
+    from dataclasses import replace
+
+    from assistant.retrieval import RetrievalTrace
+
+    question = "On what dates will the Internet Governance Forum's Leadership Panel next meet?"
+    answer = full_assistant.ask(question, read=False)
+    assert answer.abstained and answer.hits
+    trace = RetrievalTrace()
+    full_assistant.retriever.search(question, trace=trace)
+    policy = full_assistant.answerer.policy
+    assert trace.unstated == 1.0 and policy.unstated_weight < 0
+    assert not replace(policy, unstated_weight=0.0).abstains(trace)
+
+    dated = full_assistant.ask(
+        "When will the action line road maps be reported to the Commission on Science and "
+        "Technology for Development?",
+        read=False,
+    )
+    assert ranked(dated.citations[:1]) == [("A/RES/80/173", None, "113")]
+    assert "thirtieth session, in 2027" in answer_plain(dated)
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

@@ -4,6 +4,7 @@ then the same behaviour on the real index (``full_assistant``)."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -26,6 +27,7 @@ from assistant.references import (
     without_document_names,
 )
 from assistant.retrieval import fusion
+from assistant.retrieval.facts import Fact, asked_fact, mentions, states
 from assistant.retrieval.fusion import HybridRetriever, RetrievalTrace, named_first
 from assistant.retrieval.lexical import LexicalIndex
 from corpus.model import Document, DocumentKind, Paragraph, ParagraphKind, ParsedDocument
@@ -257,13 +259,18 @@ def test_citations_adapt_to_the_question() -> None:
     assert answerer.select(hits, RetrievalTrace(direct=True), "paragraph 1 of a") == (hits[0],)
 
 
-def test_abstention_evidence_is_linear_in_score_and_cover() -> None:
-    policy = AbstentionPolicy(bias=-3.0, top_score_weight=5.0, cover_weight=4.0)
+def test_abstention_evidence_is_linear_in_score_cover_and_an_unstated_fact() -> None:
+    policy = AbstentionPolicy(
+        bias=-3.0, top_score_weight=5.0, cover_weight=4.0, unstated_weight=-2.0
+    )
     weak = RetrievalTrace(top_score=0.2, cover=0.4)
     strong = RetrievalTrace(top_score=0.5, cover=0.5)
     assert math.isclose(policy.evidence(weak), -3.0 + 1.0 + 1.6)
     assert math.isclose(policy.evidence(strong), 1.5)
     assert policy.abstains(weak) and not policy.abstains(strong)
+    strong_but_unstated = RetrievalTrace(top_score=0.5, cover=0.5, unstated=1.0)
+    assert math.isclose(policy.evidence(strong_but_unstated), -0.5)
+    assert policy.abstains(strong_but_unstated)
     assert not policy.abstains(RetrievalTrace(top_score=0.0, cover=0.0, direct=True))
 
 
@@ -286,6 +293,76 @@ def test_calibration_fits_a_policy_that_separates_clear_cases() -> None:
     policy, f1, false_rate = best_policy(evidence)
     assert f1 == 1.0 and false_rate == 0.0
     assert policy.top_score_weight > 0 and policy.cover_weight > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("How many experts sit on the new scientific panel on AI?", Fact.NUMBER),
+        ("How much does Africa spend on research and development?", Fact.NUMBER),
+        ("What share of women use the Internet compared with men?", Fact.NUMBER),
+        ("When will the General Assembly next review the WSIS outcomes?", Fact.TIME),
+        ("By when must the facilitators report on their road maps?", Fact.TIME),
+        ("On which dates was the high-level meeting held?", Fact.TIME),
+        ("Who must look into funding gaps, and when must they report?", Fact.TIME),
+        ("Will the IGF become permanent?", None),
+        ("What does the Compact say about when data may cross borders?", None),
+        ("How does the outcome document treat artificial intelligence?", None),
+    ],
+)
+def test_the_kind_of_fact_a_question_asks_for(question: str, fact: Fact | None) -> None:
+    assert asked_fact(question) is fact
+
+
+def test_numbers_that_name_are_not_facts_stated() -> None:
+    naming = (
+        "Recalls its resolutions 70/125 of 16 December 2015 and 79/1, paragraph 65 of "
+        "A/RES/80/173 and Sustainable Development Goal 9, adopted at its 2025 session, "
+        "in 2021–2025, at its eightieth session."
+    )
+    assert mentions(Fact.NUMBER, naming) == frozenset()
+    counting = "comprising 40 members for a term of three years; 78 per cent of women"
+    assert mentions(Fact.NUMBER, counting) == {"40", "three", "per cent", "78"}
+    assert states(Fact.NUMBER, "$1.6 trillion is needed")
+    assert not states(Fact.NUMBER, "Notes the work of the Commission.")
+
+
+def test_times_are_years_months_and_sessions_the_question_does_not_give() -> None:
+    assert states(Fact.TIME, "to report to the Commission at its thirtieth session")
+    assert states(Fact.TIME, "to be held in Geneva in July")
+    assert not states(Fact.TIME, "Notes the work of the Commission on its road maps.")
+    asked = "When was the 2023 World Radiocommunication Conference held?"
+    assert not states(Fact.TIME, "Notes the outcome of the 2023 Conference.", asked)
+    assert states(Fact.TIME, "held from 20 November to 15 December 2023", asked)
+
+
+def test_paragraphs_stating_no_fact_of_the_kind_asked_lose_the_penalty() -> None:
+    docs = {"d": document("d", "A/RES/1/1")}
+    texts = ["the panel members serve in their personal capacity", "the panel has 40 members"]
+    parsed = ParsedDocument(
+        docs["d"], tuple(paragraph("d", str(i + 1), t, i) for i, t in enumerate(texts))
+    )
+    store = MemoryStore([parsed])
+    retriever = HybridRetriever(store, Catalog.from_store(store), WordHashEmbedder())
+    penalty = retriever.weights.unstated_fact_penalty
+    assert penalty > 0
+
+    def scores(question: str, unstated_fact_penalty: float) -> dict[str, float]:
+        retriever.weights = replace(retriever.weights, unstated_fact_penalty=unstated_fact_penalty)
+        return {h.paragraph.label: h.score for h in retriever.search(question, 2)}
+
+    for question, unstated in [
+        ("How many members serve on the panel?", {"1"}),
+        ("By when will the panel members serve?", {"1", "2"}),
+        ("Do members serve on the panel in their personal capacity?", set()),
+    ]:
+        plain, judged = scores(question, 0.0), scores(question, penalty)
+        lost = {label for label in plain if not math.isclose(plain[label], judged[label])}
+        assert lost == unstated, question
+        assert all(math.isclose(plain[x] - judged[x], penalty, abs_tol=1e-6) for x in lost)
+    trace = RetrievalTrace()
+    retriever.search("By when will the panel members serve?", 2, trace=trace)
+    assert trace.unstated == 1.0
 
 
 # --- On the real index ---------------------------------------------------------------------------

@@ -11,7 +11,8 @@ boosted, searched whole rather than only through the nearest neighbours, and the
 paragraph of each leads the hits; documents dated in a month the question names ("In
 December 2023, ...") get a smaller boost. Direct references ("paragraph 45 of A/RES/80/173")
 are returned first. BM25 also looks for the spelled-out acronyms and the UN wording of plain
-words ("funding" -> "financing") the question uses.
+words ("funding" -> "financing") the question uses. A question asking for a number or a time
+("How many ...?", "By when ...?") ranks lower the paragraphs that state none (:mod:`.facts`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from assistant.references import (
     un_wording,
     without_document_names,
 )
+from assistant.retrieval.facts import Fact, asked_fact, mentions
 from assistant.retrieval.lexical import LexicalIndex, tokenize
 from assistant.retrieval.linking import DocumentLinker, Filters
 from assistant.retrieval.proposals import amended_paragraphs
@@ -57,6 +59,9 @@ class RetrievalWeights:
     preambular_penalty: float = 0.1
     #: Added to documents dated in a month the question names ("In December 2023, ...").
     dated_document_boost: float = 0.2
+    #: Subtracted from paragraphs that state no fact of the kind the question asks for (a
+    #: number for "how many", a time for "by when"): near the question, they do not answer it.
+    unstated_fact_penalty: float = 0.1
     candidates: int = 80
 
 
@@ -74,6 +79,8 @@ class RetrievalTrace:
     top_score: float = 0.0
     #: :meth:`LexicalIndex.best_cover` of the question's own words.
     cover: float = 0.0
+    #: 1 when the question asks for a number or a time and the best hit states none.
+    unstated: float = 0.0
     named: list[NamedDocument] = field(default_factory=list)
     direct: bool = False
 
@@ -127,6 +134,9 @@ class Signals:
     dense_floor: np.ndarray
     in_named: np.ndarray
     in_dated: np.ndarray
+    #: 1 where the paragraph states no fact of the kind the question asks for (all 0 when it
+    #: asks for none).
+    unstated: np.ndarray
     named: list[NamedDocument]
     named_docs: list[str]
     allowed: np.ndarray | None
@@ -210,6 +220,7 @@ class HybridRetriever:
             dense_floor=floors,
             in_named=in_named,
             in_dated=dated,
+            unstated=self.unstated(asked),
             named=[NamedDocument(d.name, part) for d, part in named],
             named_docs=[d.doc_id for d, _ in named],
             allowed=mask,
@@ -217,6 +228,22 @@ class HybridRetriever:
             coverage=self.lexical.coverage(list(terms)),
             cover=self.lexical.best_cover(own, mask),
         )
+
+    def unstated(self, question: str) -> np.ndarray:
+        """1 for each paragraph stating no fact of the kind the question asks for, besides
+        those the question itself gives."""
+        n = len(self.lexical.paragraphs)
+        fact = asked_fact(question)
+        if fact is None:
+            return np.zeros(n, dtype=np.float32)
+        given = mentions(fact, question)
+        stated = self._facts[fact]
+        return np.array([not (m - given) for m in stated], dtype=np.float32)
+
+    @cached_property
+    def _facts(self) -> dict[Fact, list[frozenset[str]]]:
+        """The facts of each kind every paragraph states, in row order."""
+        return {fact: [mentions(fact, p.text) for p in self.lexical.paragraphs] for fact in Fact}
 
     def _score_named(
         self, doc_ids: Sequence[str], vector: np.ndarray, dense: np.ndarray, floors: np.ndarray
@@ -282,6 +309,7 @@ class HybridRetriever:
         fused = fused + weights.named_document_boost * signals.in_named
         fused = fused + weights.dated_document_boost * signals.in_dated
         fused = fused - weights.preambular_penalty * self.lexical.preambular
+        fused = fused - weights.unstated_fact_penalty * signals.unstated
         if signals.allowed is not None:
             fused = np.where(signals.allowed, fused, -np.inf)
         order = _best_rows(fused, max(k * 3, k + 10))
@@ -308,6 +336,11 @@ class HybridRetriever:
             trace.agreement = _agreement(dense, lexical)
             trace.top_score = max((h.score for h in hits), default=0.0)
             trace.cover = signals.cover
+            trace.unstated = (
+                float(signals.unstated[self.lexical.position[hits[0].paragraph.id]])
+                if hits and hits[0].paragraph.id in self.lexical.position
+                else 0.0
+            )
             trace.top_matched = max(
                 (self.lexical.matched_share(signals.tokens, h.paragraph.id) for h in hits[:3]),
                 default=0.0,

@@ -1,0 +1,91 @@
+"""The kind of fact a question asks for, and whether a paragraph states one of that kind.
+
+"How many States signed the Convention?" is answered only by a paragraph that gives a
+number; "By when must the road maps be ready?" only by one that gives a time, which UN texts
+say as a year, a month or a session of an organ ("at its eighty-first session"). A paragraph
+on the right subject that states no fact of the kind asked is near the question but does not
+answer it: retrieval weighs that (:attr:`RetrievalWeights.unstated_fact_penalty`).
+
+Pure functions of text; the sets of paragraphs stating each kind are made once per index.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+
+class Fact(Enum):
+    """A kind of fact a question can ask for."""
+
+    NUMBER = "number"
+    TIME = "time"
+
+
+_ASKS_NUMBER = re.compile(
+    r"\bhow (?:many|much)\b"
+    r"|\bwhat (?:share|percentage|proportion|fraction|number|amount|sum|figure)\b"
+    r"|\bhow (?:large|big)\b",
+    re.I,
+)
+_ASKS_TIME = re.compile(
+    r"^\W*when\b|\b(?:by|until|and|or) when\b"
+    r"|\b(?:what|which) (?:date|dates|year|day|month)\b",
+    re.I,
+)
+
+
+def asked_fact(question: str) -> Fact | None:
+    """The kind of fact the question asks for, if it asks for a number or a time."""
+    if _ASKS_NUMBER.search(question):
+        return Fact.NUMBER
+    if _ASKS_TIME.search(question):
+        return Fact.TIME
+    return None
+
+
+_YEAR = r"(?:19|20)\d\d"
+_MONTH = r"January|February|March|April|May|June|July|August|September|October|November|December"
+_UNITS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)"
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_ORDINAL = (
+    rf"(?:{_TENS}-{_UNITS}|twentieth|thirtieth|fortieth|fiftieth|sixtieth"
+    rf"|seventieth|eightieth|ninetieth|hundredth|{_UNITS}|thirteenth|fourteenth|fifteenth"
+    r"|sixteenth|seventeenth|eighteenth|nineteenth|\d+(?:st|nd|rd|th))"
+)
+_TIME = re.compile(rf"\b(?:{_YEAR}|{_MONTH})\b|\b{_ORDINAL} (?:session|meeting)s?\b", re.I)
+
+#: Numbers that name rather than count: document symbols, resolution and paragraph
+#: numbers, days of a month, years, ordinals and list markers.
+_NAMING = re.compile(
+    r"\b[A-Z]+(?:/[\w.-]+)+"
+    rf"|\b\d{{1,2}}(?:\s*(?:and|to|–|-)\s*\d{{1,2}})?\s+(?:{_MONTH})\b"
+    r"|\b\d+/\d+\b"
+    r"|\b(?:paragraphs?|paras?\.|resolutions?|decisions?|articles?|Goals?|targets?|sections?"
+    r"|chapters?|annex(?:es)?|rules?|action lines?|parts?|items?|pages?)"
+    r"\s+[A-Z]?\d[\w./]*(?:(?:,|\s+and|\s+to|–|-)\s*[A-Z]?\d[\w./]*)*"
+    rf"|\b{_YEAR}(?:\s*[–-]\s*(?:{_YEAR}|\d\d))?\b"
+    r"|\b\d+(?:st|nd|rd|th)\b"
+    r"|^\s*\(?\d+[.)]",
+    re.I,
+)
+_NUMBER = re.compile(
+    r"\d[\d,.]*"
+    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+    r"|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?"
+    r"|trillions?|half|third|thirds|quarter|dozens?|per cent|percent)\b|%",
+    re.I,
+)
+
+
+def mentions(fact: Fact, text: str) -> frozenset[str]:
+    """The facts of this kind the text states, lower-cased: numbers that count or measure
+    (not symbols, resolution or paragraph numbers, years or ordinals), or times."""
+    found = _TIME.findall(text) if fact is Fact.TIME else _NUMBER.findall(_NAMING.sub(" ", text))
+    return frozenset(m.lower().rstrip(".,") for m in found)
+
+
+def states(fact: Fact, text: str, question: str = "") -> bool:
+    """Whether the text states a fact of this kind that the question does not already give
+    ("When was the 2023 conference held?" is not answered by "2023" alone)."""
+    return bool(mentions(fact, text) - mentions(fact, question))
