@@ -6,7 +6,7 @@ say as a year, a month or a session of an organ ("at its eighty-first session").
 on the right subject that states no fact of the kind asked is near the question but does not
 answer it: retrieval weighs that (:attr:`RetrievalWeights.unstated_fact_penalty`).
 
-Pure functions of text; the sets of paragraphs stating each kind are made once per index.
+Pure functions of text.
 """
 
 from __future__ import annotations
@@ -48,40 +48,51 @@ _YEAR = r"(?:19|20)\d\d"
 _MONTH = r"January|February|March|April|May|June|July|August|September|October|November|December"
 _UNITS = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)"
 _TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-_ORDINAL = (
+_ORDINAL = re.compile(
     rf"(?:{_TENS}-{_UNITS}|twentieth|thirtieth|fortieth|fiftieth|sixtieth"
     rf"|seventieth|eightieth|ninetieth|hundredth|{_UNITS}|thirteenth|fourteenth|fifteenth"
     r"|sixteenth|seventeenth|eighteenth|nineteenth|\d+(?:st|nd|rd|th))"
 )
-_TIME = re.compile(rf"\b(?:{_YEAR}|{_MONTH})\b|\b{_ORDINAL} (?:session|meeting)s?\b", re.I)
+#: A year, a month (capitalised: "may" is not May), or the word before "session" or
+#: "meeting", which counts when it is an ordinal.
+_TIME = re.compile(rf"\b(?:{_YEAR}|{_MONTH})\b|\b([\w-]+) (?:session|meeting)s?\b")
 
 #: Numbers that name rather than count: document symbols, resolution and paragraph
-#: numbers, days of a month, years, ordinals and list markers.
+#: numbers, days of a month, years, ordinals and list markers. Matched in lower case.
 _NAMING = re.compile(
-    r"\b[A-Z]+(?:/[\w.-]+)+"
-    rf"|\b\d{{1,2}}(?:\s*(?:and|to|–|-)\s*\d{{1,2}})?\s+(?:{_MONTH})\b"
+    r"\b[a-z]+(?:/[\w.-]+)+"
+    rf"|\b\d{{1,2}}(?:\s*(?:and|to|–|-)\s*\d{{1,2}})?\s+(?:{_MONTH.lower()})\b"
     r"|\b\d+/\d+\b"
-    r"|\b(?:paragraphs?|paras?\.|resolutions?|decisions?|articles?|Goals?|targets?|sections?"
+    r"|\b(?:paragraphs?|paras?\.|resolutions?|decisions?|articles?|goals?|targets?|sections?"
     r"|chapters?|annex(?:es)?|rules?|action lines?|parts?|items?|pages?)"
-    r"\s+[A-Z]?\d[\w./]*(?:(?:,|\s+and|\s+to|–|-)\s*[A-Z]?\d[\w./]*)*"
+    r"\s+[a-z]?\d[\w./]*(?:(?:,|\s+and|\s+to|–|-)\s*[a-z]?\d[\w./]*)*"
     rf"|\b{_YEAR}(?:\s*[–-]\s*(?:{_YEAR}|\d\d))?\b"
     r"|\b\d+(?:st|nd|rd|th)\b"
-    r"|^\s*\(?\d+[.)]",
-    re.I,
+    r"|^\s*\(?\d+[.)]"
 )
+_DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(
     r"\d[\d,.]*"
     r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
     r"|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?"
-    r"|trillions?|half|third|thirds|quarter|dozens?|per cent|percent)\b|%",
-    re.I,
+    r"|trillions?|half|third|thirds|quarter|dozens?|per cent|percent)\b|%"
 )
 
 
 def mentions(fact: Fact, text: str) -> frozenset[str]:
     """The facts of this kind the text states, lower-cased: numbers that count or measure
     (not symbols, resolution or paragraph numbers, years or ordinals), or times."""
-    found = _TIME.findall(text) if fact is Fact.TIME else _NUMBER.findall(_NAMING.sub(" ", text))
+    if fact is Fact.NUMBER:
+        lowered = text.lower()
+        if _DIGIT.search(lowered):
+            lowered = _NAMING.sub(" ", lowered)
+        found = _NUMBER.findall(lowered)
+    else:
+        found = [
+            m.group(0)
+            for m in _TIME.finditer(text)
+            if m.group(1) is None or _ORDINAL.fullmatch(m.group(1).lower())
+        ]
     return frozenset(m.lower().rstrip(".,") for m in found)
 
 

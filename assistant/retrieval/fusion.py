@@ -134,9 +134,9 @@ class Signals:
     dense_floor: np.ndarray
     in_named: np.ndarray
     in_dated: np.ndarray
-    #: 1 where the paragraph states no fact of the kind the question asks for (all 0 when it
-    #: asks for none).
-    unstated: np.ndarray
+    #: The kind of fact the question asks for, and those of that kind it gives itself.
+    fact: Fact | None
+    given: frozenset[str]
     named: list[NamedDocument]
     named_docs: list[str]
     allowed: np.ndarray | None
@@ -160,6 +160,8 @@ class HybridRetriever:
         self.lexical = LexicalIndex(catalog)
         self.linker = DocumentLinker(catalog, self.lexical)
         self._pieces: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        #: The facts of each kind a paragraph states, by (kind, row), read as questions need.
+        self._facts: dict[tuple[Fact, int], frozenset[str]] = {}
 
     def query_terms(self, asked: str, expansions: Sequence[str] = ()) -> dict[str, float]:
         """The question's own terms and those of the expansions of its acronyms and plain
@@ -206,6 +208,7 @@ class HybridRetriever:
         for doc, part in named:
             in_doc = self.lexical.in_documents([doc.doc_id])
             in_named |= in_doc if part is None else in_doc & (self.lexical.parts == part)
+        fact = asked_fact(asked)
         dated_ids = self.linker.dated_documents(question)
         dated = self.lexical.in_documents(dated_ids)
         mask = None
@@ -220,7 +223,8 @@ class HybridRetriever:
             dense_floor=floors,
             in_named=in_named,
             in_dated=dated,
-            unstated=self.unstated(asked),
+            fact=fact,
+            given=mentions(fact, asked) if fact is not None else frozenset(),
             named=[NamedDocument(d.name, part) for d, part in named],
             named_docs=[d.doc_id for d, _ in named],
             allowed=mask,
@@ -229,21 +233,15 @@ class HybridRetriever:
             cover=self.lexical.best_cover(own, mask),
         )
 
-    def unstated(self, question: str) -> np.ndarray:
-        """1 for each paragraph stating no fact of the kind the question asks for, besides
-        those the question itself gives."""
-        n = len(self.lexical.paragraphs)
-        fact = asked_fact(question)
-        if fact is None:
-            return np.zeros(n, dtype=np.float32)
-        given = mentions(fact, question)
-        stated = self._facts[fact]
-        return np.array([not (m - given) for m in stated], dtype=np.float32)
-
-    @cached_property
-    def _facts(self) -> dict[Fact, list[frozenset[str]]]:
-        """The facts of each kind every paragraph states, in row order."""
-        return {fact: [mentions(fact, p.text) for p in self.lexical.paragraphs] for fact in Fact}
+    def states_asked(self, row: int, signals: Signals) -> bool:
+        """Whether the paragraph of this row states a fact of the kind the question asks for,
+        besides those the question gives itself."""
+        if signals.fact is None:
+            return True
+        key = (signals.fact, row)
+        if key not in self._facts:
+            self._facts[key] = mentions(signals.fact, self.lexical.paragraphs[row].text)
+        return bool(self._facts[key] - signals.given)
 
     def _score_named(
         self, doc_ids: Sequence[str], vector: np.ndarray, dense: np.ndarray, floors: np.ndarray
@@ -309,10 +307,12 @@ class HybridRetriever:
         fused = fused + weights.named_document_boost * signals.in_named
         fused = fused + weights.dated_document_boost * signals.in_dated
         fused = fused - weights.preambular_penalty * self.lexical.preambular
-        fused = fused - weights.unstated_fact_penalty * signals.unstated
         if signals.allowed is not None:
             fused = np.where(signals.allowed, fused, -np.inf)
-        order = _best_rows(fused, max(k * 3, k + 10))
+        wanted = max(k * 3, k + 10)
+        if signals.fact is not None and weights.unstated_fact_penalty:
+            fused = self._penalise_unstated(fused, signals, wanted)
+        order = _best_rows(fused, wanted)
         ranked = [
             (self.lexical.paragraphs[i], float(fused[i])) for i in order if np.isfinite(fused[i])
         ]
@@ -336,16 +336,31 @@ class HybridRetriever:
             trace.agreement = _agreement(dense, lexical)
             trace.top_score = max((h.score for h in hits), default=0.0)
             trace.cover = signals.cover
-            trace.unstated = (
-                float(signals.unstated[self.lexical.position[hits[0].paragraph.id]])
-                if hits and hits[0].paragraph.id in self.lexical.position
-                else 0.0
+            trace.unstated = float(
+                bool(hits)
+                and hits[0].paragraph.id in self.lexical.position
+                and not self.states_asked(self.lexical.position[hits[0].paragraph.id], signals)
             )
             trace.top_matched = max(
                 (self.lexical.matched_share(signals.tokens, h.paragraph.id) for h in hits[:3]),
                 default=0.0,
             )
         return hits
+
+    def _penalise_unstated(self, fused: np.ndarray, signals: Signals, wanted: int) -> np.ndarray:
+        """The fused scores with :attr:`RetrievalWeights.unstated_fact_penalty` taken from the
+        paragraphs that state no fact of the kind asked. Only the paragraphs that could still
+        rank among the ``wanted`` best are read: the penalty never raises a score."""
+        penalty = self.weights.unstated_fact_penalty
+        best = _best_rows(fused, wanted)
+        if not len(best):
+            return fused
+        floor = fused[best[-1]] - penalty
+        fused = fused.copy()
+        for row in np.flatnonzero(fused >= floor):
+            if not self.states_asked(int(row), signals):
+                fused[row] -= penalty
+        return fused
 
     def search(
         self,
