@@ -94,6 +94,10 @@ class Summary:
     partial: bool = False
 
 
+#: How many of the best hits a refusal shows, as the closest matches.
+CLOSEST = 3
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """The answer to one question: the quotes, or an abstention with the closest hits.
@@ -116,6 +120,9 @@ class Answer:
     question_en: str | None = None
     #: The short answer, when one was asked for (``style="summary"``).
     summary: Summary | None = None
+    #: For a refusal of a question asking for a number or a time ("number", "time"): that
+    #: kind of fact, when none of the closest paragraphs states one.
+    missing_fact: str | None = None
 
     @property
     def citations(self) -> tuple[Hit, ...]:
@@ -124,7 +131,7 @@ class Answer:
     @property
     def closest(self) -> tuple[Hit, ...]:
         """What an abstention shows instead of quotes: the closest hits, not answers."""
-        return self.hits[:3] if self.abstained else ()
+        return self.hits[:CLOSEST] if self.abstained else ()
 
     def quote_of(self, paragraph_id: str) -> Quote | None:
         return next((q for q in self.quotes if q.paragraph.id == paragraph_id), None)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 
 from assistant.answering import Answerer, ExtractiveAnswerer
-from assistant.answers import Answer, Hit, Quote, Summary
+from assistant.answers import CLOSEST, Answer, Hit, Quote, Summary
 from assistant.catalog import Catalog
 from assistant.drafting.amendments import AmendmentsReport, amendment_uptake
 from assistant.drafting.changes import ChangeQuestion, describe_changes, parse_change_question
@@ -22,6 +22,7 @@ from assistant.languages import ENGLISH, LanguageDetector, ModelTranslator, Tran
 from assistant.prompts import voice
 from assistant.reader.reading import Reader, Reading, make_reader
 from assistant.retrieval import Filters, HybridRetriever, RetrievalTrace, RetrievalWeights
+from assistant.retrieval.facts import asked_fact, states
 from assistant.store import ParagraphStore
 from assistant.summary import Summarizer
 from corpus.errors import InvalidQuestion, UnknownDocument
@@ -319,6 +320,7 @@ class Assistant:
             timings_ms=timings,
             language=language,
             question_en=text if translation is None else translation.english,
+            missing_fact=_missing_fact(searched, hits) if abstained else None,
         )
 
     def find_document(self, name: str) -> Document:
@@ -434,6 +436,16 @@ class Assistant:
         if not quotes:
             return None
         return describe_changes(comparison, changes), tuple(quotes)
+
+
+def _missing_fact(question: str, hits: Sequence[Hit]) -> str | None:
+    """The kind of fact the question asks for, when none of the closest paragraphs (those a
+    refusal shows) states one."""
+    fact = asked_fact(question)
+    closest = hits[:CLOSEST]
+    if fact is None or any(states(fact, h.paragraph.text, question) for h in closest):
+        return None
+    return fact.value if closest else None
 
 
 def _notice(language: str, translation: Translation | None, reader: str | None) -> str | None:

@@ -17,6 +17,10 @@ class Voice:
     refusal: str
     #: The heading over what an abstention shows instead of quotes.
     closest_matches: str
+    #: Said after the refusal of a question asking for a number, or a time, that none of the
+    #: closest paragraphs states.
+    no_number: str
+    no_time: str
     #: The notice of a question searched for in its English translation (``{english}``).
     translated: str
     #: The notice of a question that could not be translated (``{reason}``, in English).
@@ -35,6 +39,8 @@ VOICES: dict[str, Voice] = {
     "en": Voice(
         refusal="The indexed documents do not appear to address this question.",
         closest_matches="Closest matches (not answers)",
+        no_number="None of the closest paragraphs gives the figure asked for.",
+        no_time="None of the closest paragraphs gives the date or time asked for.",
         translated="The documents were searched with this English translation of the "
         "question: “{english}”.",
         untranslated="The question could not be translated into English ({reason}); the "
@@ -49,6 +55,8 @@ VOICES: dict[str, Voice] = {
     "fr": Voice(
         refusal="Les documents indexés ne semblent pas traiter de cette question.",
         closest_matches="Correspondances les plus proches (ce ne sont pas des réponses)",
+        no_number="Aucun des paragraphes les plus proches ne donne le chiffre demandé.",
+        no_time="Aucun des paragraphes les plus proches ne donne la date ou le moment demandés.",
         translated="Les documents, en anglais, ont été interrogés avec cette traduction de la "
         "question : « {english} ».",
         untranslated="La question n’a pas pu être traduite en anglais ({reason}) ; les "
@@ -65,6 +73,8 @@ VOICES: dict[str, Voice] = {
     "es": Voice(
         refusal="Los documentos indexados no parecen tratar esta cuestión.",
         closest_matches="Coincidencias más cercanas (no son respuestas)",
+        no_number="Ninguno de los párrafos más cercanos da la cifra que se pide.",
+        no_time="Ninguno de los párrafos más cercanos da la fecha o el momento que se piden.",
         translated="Los documentos, en inglés, se consultaron con esta traducción de la "
         "pregunta: «{english}».",
         untranslated="No se pudo traducir la pregunta al inglés ({reason}); los documentos, en "
@@ -81,6 +91,8 @@ VOICES: dict[str, Voice] = {
     "ru": Voice(
         refusal="Проиндексированные документы, по-видимому, не касаются этого вопроса.",
         closest_matches="Ближайшие совпадения (это не ответы)",
+        no_number="Ни в одном из ближайших пунктов не приводится запрашиваемая цифра.",
+        no_time="Ни в одном из ближайших пунктов не указаны запрашиваемые дата или срок.",
         translated="Поиск по документам на английском языке выполнен по переводу вопроса: "
         "«{english}».",
         untranslated="Не удалось перевести вопрос на английский язык ({reason}); поиск по "
@@ -97,6 +109,8 @@ VOICES: dict[str, Voice] = {
     "zh": Voice(
         refusal="已编入索引的文件似乎没有涉及这一问题。",
         closest_matches="最接近的匹配（并非答案）",
+        no_number="最接近的段落均未给出所问的数字。",
+        no_time="最接近的段落均未给出所问的日期或时间。",
         translated="已使用问题的英文译文检索英文文件：“{english}”。",
         untranslated="无法将问题译成英文（{reason}）；已使用原问题检索英文文件，其中联合国机构和"
         "文件的名称已换成英文，因此匹配结果可能较差。",
@@ -108,6 +122,8 @@ VOICES: dict[str, Voice] = {
     "ar": Voice(
         refusal="لا يبدو أن الوثائق المفهرسة تتناول هذا السؤال.",
         closest_matches="أقرب النتائج المطابقة (وليست إجابات)",
+        no_number="لا تذكر أيٌّ من أقرب الفقرات الرقم المطلوب.",
+        no_time="لا تذكر أيٌّ من أقرب الفقرات التاريخ أو الموعد المطلوب.",
         translated="جرى البحث في الوثائق الإنكليزية بهذه الترجمة الإنكليزية للسؤال: «{english}».",
         untranslated="تعذرت ترجمة السؤال إلى الإنكليزية ({reason})؛ وجرى البحث في الوثائق "
         "الإنكليزية بالسؤال كما طُرح، بعد وضع أسماء هيئات الأمم المتحدة ووثائقها بالإنكليزية، "

@@ -56,7 +56,8 @@ def test_a_detail_the_texts_do_not_give_is_refused_and_one_they_give_is_quoted(
 
     question = "On what dates will the Internet Governance Forum's Leadership Panel next meet?"
     answer = full_assistant.ask(question, read=False)
-    assert answer.abstained and answer.hits
+    assert answer.abstained and answer.hits and answer.missing_fact == "time"
+    assert answer_plain(answer).startswith(f"{REFUSAL} {voice('en').no_time}")
     trace = RetrievalTrace()
     full_assistant.retriever.search(question, trace=trace)
     policy = full_assistant.answerer.policy
@@ -69,6 +70,7 @@ def test_a_detail_the_texts_do_not_give_is_refused_and_one_they_give_is_quoted(
         read=False,
     )
     assert ranked(dated.citations[:1]) == [("A/RES/80/173", None, "113")]
+    assert dated.missing_fact is None
     assert "thirtieth session, in 2027" in answer_plain(dated)
 
 

@@ -122,6 +122,25 @@ def test_an_abstention_shows_the_closest_paragraphs_as_such(assistant: Assistant
     assert f"## {CLOSEST_MATCHES}" in render.answer_markdown(answer)
 
 
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ru", "zh", "ar"])
+def test_a_refusal_says_which_fact_the_closest_paragraphs_lack(
+    assistant: Assistant, language: str
+) -> None:
+    from dataclasses import replace
+
+    from assistant.prompts import voice
+
+    answer = assistant.ask("What spectrum auction prices were set for satellites in Peru?")
+    said = voice(language)
+    plain = replace(answer, language=language)
+    assert render.refusal(plain) == said.refusal
+    for fact, sentence in (("number", said.no_number), ("time", said.no_time)):
+        lacking = replace(plain, missing_fact=fact)
+        assert render.refusal(lacking) == f"{said.refusal} {sentence}"
+        assert render.answer_plain(lacking).startswith(f"{said.refusal} {sentence}")
+        assert sentence in render.answer_json(lacking)["answer"]
+
+
 def test_html_views_escape_document_text(assistant: Assistant) -> None:
     answer = assistant.ask("Quillmouth zebra tamarind archive records")
     assert any(q.paragraph.label == "3" for q in answer.quotes)

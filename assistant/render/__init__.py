@@ -100,8 +100,11 @@ def quote_block(quote: Quote) -> str:
 
 
 def refusal(answer: Answer) -> str:
-    """The refusal sentence, in the language of the question."""
-    return voice(answer.language).refusal
+    """The refusal sentence, in the language of the question, and what the closest
+    paragraphs lack when the question asks for a number or a time none of them gives."""
+    said = voice(answer.language)
+    missing = {"number": said.no_number, "time": said.no_time}.get(answer.missing_fact or "")
+    return f"{said.refusal} {missing}" if missing else said.refusal
 
 
 def closest_label(answer: Answer) -> str:
