@@ -23,13 +23,18 @@ class Fact(Enum):
 
 
 _ASKS_NUMBER = re.compile(
-    r"\bhow (?:many|much)\b"
+    r"\bhow many\b"
+    r"|\bhow much\b(?! (?:progress|attention|emphasis|importance|weight|priority|influence|say)\b)"
     r"|\bwhat (?:share|percentage|proportion|fraction|number|amount|sum|figure)\b"
-    r"|\bhow (?:large|big)\b",
+    r"|\bhow (?:large|big)\b(?! an?\b)",
     re.I,
 )
+#: "When" asking about time ("When will ...", "by when"), not opening a clause ("When States
+#: adopt ..., what must they ensure?").
 _ASKS_TIME = re.compile(
-    r"^\W*when\b|\b(?:by|until|and|or) when\b"
+    r"^\W*when (?:will|is|was|are|were|did|does|do|should|must|can|could|has|have|had|would"
+    r"|shall|may|might)\b"
+    r"|\b(?:by|until|and|or) when\b"
     r"|\b(?:what|which) (?:date|dates|year|day|month)\b",
     re.I,
 )
