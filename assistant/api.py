@@ -21,6 +21,7 @@ from assistant.drafting.versions import Comparison, compare
 from assistant.languages import ENGLISH, LanguageDetector, ModelTranslator, Translation, Translator
 from assistant.prompts import voice
 from assistant.reader.reading import Reader, Reading, make_reader
+from assistant.references import without_document_names
 from assistant.retrieval import Filters, HybridRetriever, RetrievalTrace, RetrievalWeights
 from assistant.retrieval.facts import asked_fact, states
 from assistant.store import ParagraphStore
@@ -440,7 +441,9 @@ class Assistant:
 
 def _missing_fact(question: str, hits: Sequence[Hit]) -> str | None:
     """The kind of fact the question asks for, when none of the closest paragraphs (those a
-    refusal shows) states one."""
+    refusal shows) states one besides those the question gives (as retrieval reads it: the
+    documents it names left out)."""
+    question = without_document_names(question)
     fact = asked_fact(question)
     closest = hits[:CLOSEST]
     if fact is None or any(states(fact, h.paragraph.text, question) for h in closest):

@@ -367,6 +367,11 @@ def test_paragraphs_stating_no_fact_of_the_kind_asked_lose_the_penalty() -> None
     trace = RetrievalTrace()
     retriever.search("By when will the panel members serve?", 2, trace=trace)
     assert trace.unstated == 1.0
+    # Paragraphs a filter leaves out are not read for facts.
+    retriever._facts.clear()
+    signals = retriever.signals("How many members serve on the panel?")
+    fused = retriever._penalise_unstated(np.array([-np.inf, 0.3]), signals, 12)
+    assert fused[0] == -np.inf and [row for _, row in retriever._facts] == [1]
 
 
 # --- On the real index ---------------------------------------------------------------------------

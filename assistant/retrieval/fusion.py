@@ -357,7 +357,7 @@ class HybridRetriever:
             return fused
         floor = fused[best[-1]] - penalty
         fused = fused.copy()
-        for row in np.flatnonzero(fused >= floor):
+        for row in np.flatnonzero((fused >= floor) & np.isfinite(fused)):
             if not self.states_asked(int(row), signals):
                 fused[row] -= penalty
         return fused
