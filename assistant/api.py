@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
@@ -21,9 +21,7 @@ from assistant.drafting.versions import Comparison, compare
 from assistant.languages import ENGLISH, LanguageDetector, ModelTranslator, Translation, Translator
 from assistant.prompts import voice
 from assistant.reader.reading import Reader, Reading, make_reader
-from assistant.references import without_document_names
 from assistant.retrieval import Filters, HybridRetriever, RetrievalTrace, RetrievalWeights
-from assistant.retrieval.facts import asked_fact, states
 from assistant.store import ParagraphStore
 from assistant.summary import Summarizer
 from corpus.errors import InvalidQuestion, UnknownDocument
@@ -321,7 +319,7 @@ class Assistant:
             timings_ms=timings,
             language=language,
             question_en=text if translation is None else translation.english,
-            missing_fact=_missing_fact(searched, hits) if abstained else None,
+            missing_fact=trace.missing_fact(hits[:CLOSEST]) if abstained else None,
         )
 
     def find_document(self, name: str) -> Document:
@@ -437,18 +435,6 @@ class Assistant:
         if not quotes:
             return None
         return describe_changes(comparison, changes), tuple(quotes)
-
-
-def _missing_fact(question: str, hits: Sequence[Hit]) -> str | None:
-    """The kind of fact the question asks for, when none of the closest paragraphs (those a
-    refusal shows) states one besides those the question gives (as retrieval reads it: the
-    documents it names left out)."""
-    question = without_document_names(question)
-    fact = asked_fact(question)
-    closest = hits[:CLOSEST]
-    if fact is None or any(states(fact, h.paragraph.text, question) for h in closest):
-        return None
-    return fact.value if closest else None
 
 
 def _notice(language: str, translation: Translation | None, reader: str | None) -> str | None:

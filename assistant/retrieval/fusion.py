@@ -81,8 +81,20 @@ class RetrievalTrace:
     cover: float = 0.0
     #: 1 when the question asks for a number or a time and the best hit states none.
     unstated: float = 0.0
+    #: The kind of fact the question asks for, and the hits returned that state none.
+    fact: Fact | None = None
+    unstated_hits: frozenset[str] = frozenset()
     named: list[NamedDocument] = field(default_factory=list)
     direct: bool = False
+
+    def missing_fact(self, closest: Sequence[Hit]) -> str | None:
+        """The kind of fact the question asks for ("number", "time"), when none of these
+        hits states one."""
+        if self.fact is None or not closest:
+            return None
+        if any(h.paragraph.id not in self.unstated_hits for h in closest):
+            return None
+        return self.fact.value
 
 
 #: Pieces of the named documents, nearest the question first, over which their dense
@@ -336,11 +348,14 @@ class HybridRetriever:
             trace.agreement = _agreement(dense, lexical)
             trace.top_score = max((h.score for h in hits), default=0.0)
             trace.cover = signals.cover
-            trace.unstated = float(
-                bool(hits)
-                and hits[0].paragraph.id in self.lexical.position
-                and not self.states_asked(self.lexical.position[hits[0].paragraph.id], signals)
+            trace.fact = signals.fact
+            trace.unstated_hits = frozenset(
+                h.paragraph.id
+                for h in hits
+                if h.paragraph.id in self.lexical.position
+                and not self.states_asked(self.lexical.position[h.paragraph.id], signals)
             )
+            trace.unstated = float(bool(hits) and hits[0].paragraph.id in trace.unstated_hits)
             trace.top_matched = max(
                 (self.lexical.matched_share(signals.tokens, h.paragraph.id) for h in hits[:3]),
                 default=0.0,
