@@ -327,6 +327,30 @@ def test_a_model_too_slow_to_translate_is_not_waited_for(tmp_path: Path) -> None
     assert answer.hits[0].paragraph.text == FORUM
 
 
+class SlowToLoadJudge(ScriptedJudge):
+    """A judge whose model loads on first use, taking longer than the assistant waits for a
+    reply."""
+
+    loaded = False
+
+    def warm_up(self) -> None:
+        if not self.loaded:
+            time.sleep(0.5)
+            self.loaded = True
+
+    def generate(self, messages, max_tokens, timeout_s, stop=()):  # type: ignore[no-untyped-def]
+        self.warm_up()
+        return super().generate(messages, max_tokens, timeout_s, stop)
+
+
+def test_the_wait_for_a_translation_starts_once_the_model_is_loaded(tmp_path: Path) -> None:
+    assistant = _assistant(tmp_path, SlowToLoadJudge(replies={FRENCH: FRENCH_EN}))
+    assistant.translator.timeout_s = 0.2  # type: ignore[attr-defined]
+    answer = assistant.ask(FRENCH)
+    assert answer.question_en == FRENCH_EN and answer.notice is not None
+    assert "took over" not in answer.notice
+
+
 def test_a_reply_in_another_language_is_not_taken_for_a_translation(tmp_path: Path) -> None:
     judge = ScriptedJudge(replies={FRENCH: "Le Forum deviendra-t-il un forum permanent ?"})
     answer = _assistant(tmp_path, judge).ask(FRENCH)

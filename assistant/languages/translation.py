@@ -38,6 +38,10 @@ _QUOTES = "\"'“”«»„‘’"
 class Generator(Protocol):
     """A model that writes a short greedy reply to a chat (the reader's judge)."""
 
+    def warm_up(self) -> None:
+        """Loads the model now, if it loads on first use; raises :class:`JudgeFailed`."""
+        ...
+
     def generate(
         self,
         messages: Sequence[Mapping[str, str]],
@@ -103,9 +107,10 @@ def clean_translation(reply: str) -> str:
 
 
 class ModelTranslator:
-    """Translates with the model ``model()`` gives (None: no model), waiting ``timeout_s`` at
-    most: a model in this process cannot be stopped mid-reply, so a slow one is left to
-    finish in the background while the question is answered without it."""
+    """Translates with the model ``model()`` gives (None: no model), loading it on first use
+    and then waiting ``timeout_s`` at most for its reply: a model in this process cannot be
+    stopped mid-reply, so a slow one is left to finish in the background while the question
+    is answered without it."""
 
     def __init__(
         self,
@@ -134,6 +139,10 @@ class ModelTranslator:
         generator = self.model()
         if generator is None:
             return fallback(self.missing)
+        try:
+            generator.warm_up()  # the wait below is for the reply, not for loading the model
+        except JudgeFailed as exc:
+            return fallback(str(exc))
         chat = translation_chat(question, language, glossed.terms)
         reply: Future[str] = self._pool.submit(
             generator.generate, chat, MAX_TRANSLATION_TOKENS, self.timeout_s, ("\n",)
