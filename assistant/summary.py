@@ -13,6 +13,8 @@ each with the numbers of the paragraphs it rests on. A sentence is kept only if
   question uses may only name a document ("the 2023 STI resolution"),
 * every verb by which a UN text decides or takes a position ("decides", "endorses",
   "requests", "takes note") is one those paragraphs use,
+* every word it takes from the question is in those paragraphs, in some form: a sentence
+  that gives the question back ("Telemedicine is mentioned") is no answer to it,
 * every indexed document it names ("the Global Digital Compact") is one it cites or one
   those paragraphs name, and every document it speaks of ("the privacy resolution", "ITU's
   submission") is a cited paragraph's own, by kind, subject, author or year, or one those
@@ -37,6 +39,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from textwrap import shorten
+from typing import Any
 
 from assistant.answers import Quote, Summary, SummarySentence
 from assistant.languages import ENGLISH, LANGUAGE_NAMES, load_glossary
@@ -50,6 +53,7 @@ from assistant.prompts import (
 )
 from assistant.reader.judges import Judge, JudgeFailed
 from assistant.reader.llama import chat
+from assistant.retrieval.lexical import english_stemmer, stop_words
 from corpus.model import Document, DocumentKind
 
 #: Paragraphs a short answer is written from: the first quotes, most relevant first.
@@ -536,6 +540,61 @@ def _describes(document: Document, which: Sequence[str], noun: str) -> bool:
     )
 
 
+#: Verbs by which a question asks what a text does with its subject ("How does it describe
+#: ...?", "Where does it address ...?"): an answer may repeat them.
+_ASKING_VERBS = frozenset(
+    re.findall(
+        r"\w+",
+        "describe cover address deal discuss list provide contain include refer give mention "
+        "expect say state tell note speak",
+    )
+)
+#: Words that name a document or a part of one ("the WSIS+20 outcome", "paragraph 12").
+_PART_NOUNS = frozenset(
+    {*_DOCUMENT_HEADS, "paragraph", "para", "preambular", "operative", "annex", "section"}
+)
+#: Verbs that say little by themselves ("will become permanent": "shall be made permanent").
+_LIGHT_VERBS = frozenset(
+    re.findall(r"\w+", "become becomes became going get gets make makes made take takes have has")
+)
+_NUMBER_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "one two three four five six seven eight nine ten eleven twelve twenty thirty forty "
+        "fifty hundred thousand million billion first second third fourth fifth",
+    )
+)
+
+
+def echoed(sentence: str, sources: Sequence[str], question: str) -> tuple[str, ...]:
+    """The words ``sentence`` takes from the question that ``sources`` do not hold, in any
+    form ("Is telemedicine mentioned?": "Telemedicine is mentioned", of a paragraph on
+    "remote diagnosis"): a model that cannot find the answer tends to give the question back
+    as one. Names (checked by :func:`missing_names`), words naming a document or a part of
+    it, numbers, stop words, verbs that say little by themselves ("become") and the verbs by
+    which the question asks do not count."""
+    stemmer: Any = english_stemmer()
+    skipped = set(stop_words()) | _PART_NOUNS | _NUMBER_WORDS | _ASKING_VERBS | _LIGHT_VERBS
+    asked = set(stemmer.stemWords(_plain_words(question))) - set(stemmer.stemWords(skipped))
+    held = set(stemmer.stemWords(_plain_words("\n".join(sources))))
+    naming = {word.lower() for word in _naming_documents(sentence)}
+    found: list[str] = []
+    for position, match in enumerate(_WORD.finditer(sentence)):
+        word = _bare(match.group(0))
+        if position and word[:1].isupper():
+            continue
+        for part in _plain_words(word):
+            stem = stemmer.stemWord(part)
+            if stem in asked and stem not in held and part not in naming:
+                found.append(part)
+    return tuple(dict.fromkeys(found))
+
+
+def _plain_words(text: str) -> list[str]:
+    """The lower-case words of a text, hyphenated ones apart ("non-military": non, military)."""
+    return re.findall(r"[a-z]{3,}", text.lower())
+
+
 class Summarizer:
     """Writes and checks short answers with the reader's model (a :class:`Judge`)."""
 
@@ -623,6 +682,7 @@ class Summarizer:
         texts = [q.paragraph.text for q in cited]
         missing = missing_names(sentence, [*texts, *map(document_names, cited)], question)
         missing += changed_decisions(sentence, texts)
+        missing += echoed(sentence, [*texts, *map(document_names, cited)], question)
         theirs = {name for q in cited for name in (q.hit.document.name, *q.hit.identical_in)}
         theirs.update(name for text in texts for name in self.named_documents(text))
         missing += tuple(n for n in self.named_documents(sentence) if n not in theirs)

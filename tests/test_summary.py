@@ -26,6 +26,7 @@ from assistant.summary import (
     Summarizer,
     acronyms,
     changed_decisions,
+    echoed,
     misattributed,
     missing_names,
     parse_claims,
@@ -161,6 +162,49 @@ def test_a_name_from_the_question_may_name_a_document_and_nothing_else(
     )
     question = "What does the 2023 STI resolution ask WIPO to do?"
     assert missing_names(sentence, [source, "A/RES/78/160, para. 4\n2023"], question) == missing
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "echoes"),
+    [
+        (
+            "Is telemedicine or remote diagnosis mentioned in the outcome document?",
+            "Telemedicine and remote diagnosis are mentioned in the outcome document.",
+            ("telemedicine",),
+        ),
+        (
+            "Is remote diagnosis mentioned in the outcome document?",
+            "Remote diagnosis to support local health workers is mentioned.",
+            (),
+        ),
+        (
+            "How can companies sign up to the Compact?",
+            "Companies can sign up to the Global Digital Compact.",
+            ("companies", "sign"),
+        ),
+        (
+            "Where does paragraph 38 of the WSIS+20 outcome describe diagnoses at a distance?",
+            "Paragraph 38 of the WSIS+20 outcome describes remote diagnosis.",
+            (),
+        ),
+        (
+            "What does the health resolution expect of the two Member States?",
+            "The health resolution expects Member States to support health workers.",
+            (),
+        ),
+    ],
+)
+def test_a_sentence_may_not_give_the_question_back_as_its_answer(
+    question: str, sentence: str, echoes: tuple[str, ...]
+) -> None:
+    """Words a sentence takes from the question must be in what it cites, in some form
+    ("workers" is "worker"); names, the words naming a document or part of it, numbers
+    and the verbs the question asks by do not count."""
+    paragraph = (
+        "Digitalization has enabled remote diagnosis to support local health workers. "
+        "Calls upon Member States to build on these opportunities."
+    )
+    assert echoed(sentence, [paragraph, "A/RES/80/173\nHealth"], question) == echoes
 
 
 # --- Checking and leaving out -----------------------------------------------------------------
