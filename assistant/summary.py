@@ -701,7 +701,7 @@ class Summarizer:
 
     def translate(self, sentence: str, language: str, timeout_s: float) -> str:
         """The sentence in ``language``; the English one when the model fails, drops a
-        number, or keeps none of the official names it was given."""
+        number, keeps none of the official names it was given or gives their list back."""
         names = load_glossary(language).names_in_english(sentence)
         prompt = translation_out_prompt(sentence, LANGUAGE_NAMES[language], names)
         try:
@@ -715,4 +715,6 @@ class Summarizer:
             return sentence
         if names and not any(_keeps_name(text, name) for _english, name in names):
             return sentence  # not a translation ("Please give the text to translate")
+        if any(f"{english} = {name}" in text for english, name in names):
+            return sentence  # the list of official names given back
         return text

@@ -507,6 +507,16 @@ def test_a_reply_that_is_no_translation_is_not_shown() -> None:
     assert [s.text for s in summary.sentences] == [f"{SUPPORTED}."]
 
 
+def test_the_list_of_official_names_given_back_is_not_shown() -> None:
+    listed = "Internet Governance Forum = Forum sur la gouvernance de l'Internet"
+    judge = ScriptedJudge(
+        {SUPPORTED: 0.9},
+        replies={QUESTION: f"{SUPPORTED} [1].", f"<sentence>\n{SUPPORTED}.": f"{listed}."},
+    )
+    summary = Summarizer(judge).summarize(QUESTION, _quotes(), "fr")
+    assert [s.text for s in summary.sentences] == [f"{SUPPORTED}."]
+
+
 def test_a_translation_that_loses_a_number_is_not_shown() -> None:
     said = "The Secretary-General reports every 2 years on the work of the Forum"
     judge = ScriptedJudge(
