@@ -715,6 +715,6 @@ class Summarizer:
             return sentence
         if names and not any(_keeps_name(text, name) for _english, name in names):
             return sentence  # not a translation ("Please give the text to translate")
-        if any(f"{english} = {name}" in text for english, name in names):
-            return sentence  # the list of official names given back
+        if names and "=" in text and "=" not in sentence:
+            return sentence  # the list of official names given back ("name = name; ...")
         return text

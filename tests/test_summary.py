@@ -508,7 +508,8 @@ def test_a_reply_that_is_no_translation_is_not_shown() -> None:
 
 
 def test_the_list_of_official_names_given_back_is_not_shown() -> None:
-    listed = "Internet Governance Forum = Forum sur la gouvernance de l'Internet"
+    french = "Forum sur la gouvernance de l'Internet"
+    listed = f"{french} = {french}; Nations Unies = Nations Unies"
     judge = ScriptedJudge(
         {SUPPORTED: 0.9},
         replies={QUESTION: f"{SUPPORTED} [1].", f"<sentence>\n{SUPPORTED}.": f"{listed}."},
