@@ -173,8 +173,8 @@ def test_a_name_from_the_question_may_name_a_document_and_nothing_else(
             ("telemedicine",),
         ),
         (
-            "Is remote diagnosis mentioned in the outcome document?",
-            "Remote diagnosis to support local health workers is mentioned.",
+            "Is remote diagnosis for a local health worker mentioned in the outcome document?",
+            "Remote diagnosis to support a local health worker is mentioned.",
             (),
         ),
         (
