@@ -38,6 +38,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from textwrap import shorten
 from typing import Any
 
@@ -574,8 +575,7 @@ def echoed(sentence: str, sources: Sequence[str], question: str) -> tuple[str, .
     it, numbers, stop words, verbs that say little by themselves ("become") and the verbs by
     which the question asks do not count."""
     stemmer: Any = english_stemmer()
-    skipped = set(stop_words()) | _PART_NOUNS | _NUMBER_WORDS | _ASKING_VERBS | _LIGHT_VERBS
-    asked = set(stemmer.stemWords(_plain_words(question))) - set(stemmer.stemWords(skipped))
+    asked = set(stemmer.stemWords(_plain_words(question))) - _unechoed_stems()
     held = set(stemmer.stemWords(_plain_words("\n".join(sources))))
     naming = {word.lower() for word in _naming_documents(sentence)}
     found: list[str] = []
@@ -588,6 +588,14 @@ def echoed(sentence: str, sources: Sequence[str], question: str) -> tuple[str, .
             if stem in asked and stem not in held and part not in naming:
                 found.append(part)
     return tuple(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=1)
+def _unechoed_stems() -> frozenset[str]:
+    """The stems of the words a sentence may take from the question unheld."""
+    skipped = {*stop_words(), *_PART_NOUNS, *_NUMBER_WORDS, *_ASKING_VERBS, *_LIGHT_VERBS}
+    stemmer: Any = english_stemmer()
+    return frozenset(stemmer.stemWords(sorted(skipped)))
 
 
 def _plain_words(text: str) -> list[str]:
@@ -680,9 +688,10 @@ class Summarizer:
         the documents it names are theirs, who it says acts is whom they let act, and, if so,
         whether the model says they state it; raises :class:`JudgeFailed`."""
         texts = [q.paragraph.text for q in cited]
-        missing = missing_names(sentence, [*texts, *map(document_names, cited)], question)
+        with_names = [*texts, *map(document_names, cited)]
+        missing = missing_names(sentence, with_names, question)
         missing += changed_decisions(sentence, texts)
-        missing += echoed(sentence, [*texts, *map(document_names, cited)], question)
+        missing += echoed(sentence, with_names, question)
         theirs = {name for q in cited for name in (q.hit.document.name, *q.hit.identical_in)}
         theirs.update(name for text in texts for name in self.named_documents(text))
         missing += tuple(n for n in self.named_documents(sentence) if n not in theirs)
