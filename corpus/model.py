@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -45,6 +46,14 @@ SEARCHABLE_KINDS = frozenset(
 )
 #: Fewer words than this is a chapeau ("The General Assembly,") rather than an answer.
 MIN_SEARCHABLE_WORDS = 4
+#: A draft's sponsor line, printed as a heading above its title ("Iraq:* draft resolution",
+#: "Draft resolution submitted by the President of the General Assembly"): the only place
+#: a draft says who tabled it, so it is searched like a paragraph.
+SPONSOR_LINE = re.compile(
+    r"^(?:(?:revised\s+)?draft\s+(?:resolution|decision)\s+submitted\s+by\b"
+    r"|[^:\n]{2,300}:\s*\**\s*(?:revised\s+)?draft\s+(?:resolution|decision)\s*$)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +120,17 @@ class Paragraph:
         return (self.doc_id, self.part, self.label)
 
     @property
+    def is_sponsor_line(self) -> bool:
+        return (
+            self.kind is ParagraphKind.HEADING and SPONSOR_LINE.match(self.text.strip()) is not None
+        )
+
+    @property
     def searchable(self) -> bool:
         """Whether the paragraph can answer a question: a kind that carries content, with
-        words."""
+        words, or a draft's sponsor line."""
+        if self.kind is ParagraphKind.HEADING:
+            return self.is_sponsor_line
         return self.kind in SEARCHABLE_KINDS and len(self.text.split()) >= MIN_SEARCHABLE_WORDS
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,10 +158,13 @@ class ParsedDocument:
 
 
 def paragraph_reference(paragraph: Paragraph) -> str:
-    """The paragraph part of a citation as UN staff write it: "para. 99", "annex I, para. 5"."""
+    """The paragraph part of a citation as UN staff write it: "para. 99", "annex I, para. 5",
+    "sponsor line"."""
     label = paragraph.label
     if paragraph.kind is ParagraphKind.PREAMBULAR:
         ref = f"preambular para. {label.removeprefix('pp')}"
+    elif paragraph.is_sponsor_line:
+        ref = "sponsor line"
     elif paragraph.kind is ParagraphKind.HEADING:
         ref = f"heading “{paragraph.text}”"
     elif paragraph.kind is ParagraphKind.FOOTNOTE:

@@ -19,7 +19,7 @@ SHARED_DIR = PROJECT_ROOT.parent / "shared"
 
 #: Bumped whenever paragraph detection changes what it produces, so that an index built by
 #: an older parser is never mixed with a newer one.
-PARSER_VERSION = 5
+PARSER_VERSION = 6
 #: Bumped whenever the layout of the stored index changes (collections, metadata).
 INDEX_FORMAT = 4
 

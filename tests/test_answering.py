@@ -45,6 +45,32 @@ def test_an_acronym_finds_the_paragraph_that_spells_the_name_out(full_assistant)
     assert ranked(answer.citations[:1]) == [("A/RES/80/173", None, "99")]
 
 
+def test_a_drafts_sponsor_line_is_searched_and_answers_who_tabled_it(full_assistant) -> None:
+    """Who tabled a draft is printed only in its sponsor line, a heading above the title: the
+    three drafts' sponsor lines are searched, and no other heading of the 49 documents is."""
+    from corpus.model import ParagraphKind
+
+    catalog = full_assistant.catalog
+    searched_headings = {
+        (catalog.documents[p.doc_id].symbol, p.text)
+        for p in catalog.searchable()
+        if p.kind is ParagraphKind.HEADING
+    }
+    assert searched_headings == {
+        ("A/80/L.41", "Draft resolution submitted by the President of the General Assembly"),
+        ("A/C.2/80/L.17", "Iraq:* draft resolution"),
+        (
+            "A/C.2/80/L.58",
+            "Draft resolution submitted by the Vice-Chair of the Committee, Jenni Mikkola "
+            "(Finland), on the basis of informal consultations on draft resolution A/C.2/80/L.17",
+        ),
+    }
+    answer = full_assistant.ask("Who submitted the draft resolution A/C.2/80/L.58?")
+    assert ("A/C.2/80/L.58", None, "h1") in ranked(answer.hits[:3])
+    assert ("A/C.2/80/L.58", None, "h1") in cited(answer)
+    assert "Jenni Mikkola" in answer_plain(answer)
+
+
 def test_a_detail_the_texts_do_not_give_is_refused_and_one_they_give_is_quoted(
     full_assistant,
 ) -> None:
