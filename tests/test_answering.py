@@ -158,6 +158,17 @@ def test_identical_final_draft_is_noted_not_repeated(full_assistant) -> None:
     assert "A/80/L.41" in adopted.identical_in
 
 
+def test_a_question_naming_the_draft_is_answered_from_the_draft(full_assistant) -> None:
+    """Asked about A/80/L.41, the paragraph it shares word for word with A/RES/80/173 is
+    cited from the draft, and the adopted text is noted."""
+    answer = full_assistant.ask(
+        "What does draft A/80/L.41 say about making the Internet Governance Forum permanent?"
+    )
+    assert ranked(answer.hits[:1]) == [("A/80/L.41", None, "99")]
+    assert answer.hits[0].identical_in == ("A/RES/80/173",)
+    assert ("A/80/L.41", None, "99") in cited(answer)
+
+
 def test_filters_by_kind_and_document(full_assistant) -> None:
     hits = full_assistant.search(
         "digital divides", k=10, filters=Filters(kinds=(DocumentKind.REPORT,))

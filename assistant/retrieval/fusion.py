@@ -334,7 +334,7 @@ class HybridRetriever:
             ranked = [(p, top + 1.0) for p in signals.direct] + [
                 (p, s) for p, s in ranked if p.id not in direct_ids
             ]
-        hits = self._collapse_identical(ranked)
+        hits = self._collapse_identical(ranked, signals.named_docs)
         if signals.named_docs:
             hits = named_first(hits, signals.named_docs, len(signals.direct))
         hits = hits[:k]
@@ -407,15 +407,18 @@ class HybridRetriever:
             out.setdefault(text_key(amended.paragraph.text), []).append(hit)
         return {key: tuple(items) for key, items in out.items()}
 
-    def _collapse_identical(self, ranked: list[tuple[Paragraph, float]]) -> list[Hit]:
-        """A final draft and its adopted text can be word for word the same: show the adopted
-        paragraph once and note the identical draft."""
+    def _collapse_identical(
+        self, ranked: list[tuple[Paragraph, float]], named: Sequence[str] = ()
+    ) -> list[Hit]:
+        """A final draft and its adopted text can be word for word the same: show the
+        paragraph once and note the identical one. It is shown from the document the question
+        names ("In draft A/80/L.41, ..."), else from the adopted text."""
         groups: dict[str, list[tuple[Paragraph, float]]] = {}
         for paragraph, score in ranked:
             groups.setdefault(text_key(paragraph.text), []).append((paragraph, score))
         hits = []
         for key, members in groups.items():
-            members.sort(key=lambda m: (self._precedence(m[0]), -m[1]))
+            members.sort(key=lambda m: (m[0].doc_id not in named, self._precedence(m[0]), -m[1]))
             best, _ = members[0]
             score = max(s for _, s in members)
             others = tuple(
