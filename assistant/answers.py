@@ -120,8 +120,8 @@ class Answer:
     question_en: str | None = None
     #: The short answer, when one was asked for (``style="summary"``).
     summary: Summary | None = None
-    #: For a refusal of a question asking for a number or a time ("number", "time"): that
-    #: kind of fact, when none of the closest paragraphs states one.
+    #: For a refusal of a question asking for a number, a time or a person ("number", "time",
+    #: "person"): that kind of fact, when none of the closest paragraphs states one.
     missing_fact: str | None = None
 
     @property

@@ -45,6 +45,24 @@ def test_an_acronym_finds_the_paragraph_that_spells_the_name_out(full_assistant)
     assert ranked(answer.citations[:1]) == [("A/RES/80/173", None, "99")]
 
 
+def test_a_person_the_texts_do_not_name_is_refused_and_one_they_name_is_found(
+    full_assistant,
+) -> None:
+    """Paragraphs on the Leadership Panel name no one who chairs it; the Commission's report
+    names the Chair of its twenty-eighth session, "Muhammadou M.O. Kah (Gambia)"."""
+    asked = "Who was appointed to chair the Leadership Panel of the Internet Governance Forum?"
+    answer = full_assistant.ask(asked, read=False)
+    assert answer.abstained and answer.hits and answer.missing_fact == "person"
+    assert answer_plain(answer).startswith(f"{REFUSAL} {voice('en').no_person}")
+    answer = full_assistant.ask(
+        "Who chaired the twenty-eighth session of the Commission on Science and Technology "
+        "for Development?",
+        read=False,
+    )
+    assert not answer.abstained
+    assert ranked(answer.hits[:1]) == [("E/2025/31-E/CN.16/2025/4", None, "19")]
+
+
 def test_a_drafts_sponsor_line_is_searched_and_answers_who_tabled_it(full_assistant) -> None:
     """Who tabled a draft is printed only in its sponsor line, a heading above the title: the
     three drafts' sponsor lines are searched, and no other heading of the 49 documents is."""

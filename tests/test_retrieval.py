@@ -306,6 +306,12 @@ def test_calibration_fits_a_policy_that_separates_clear_cases() -> None:
         ("On which dates was the high-level meeting held?", Fact.TIME),
         ("Who must look into funding gaps, and when must they report?", Fact.TIME),
         ("How big is the gap between towns and the countryside?", Fact.NUMBER),
+        ("Who chaired the Commission's session last year?", Fact.PERSON),
+        ("Who was appointed Envoy on Technology?", Fact.PERSON),
+        ("Which two ambassadors will co-facilitate the negotiations?", Fact.PERSON),
+        ("Who is the current Secretary-General of ITU?", Fact.PERSON),
+        ("Who is invited to support national e-strategies?", None),
+        ("Who benefits from universal service funds?", None),
         ("Will the IGF become permanent?", None),
         ("How much progress has been made on the action lines?", None),
         ("How big a role does the private sector play?", None),
@@ -338,6 +344,25 @@ def test_times_are_years_months_and_sessions_the_question_does_not_give() -> Non
     asked = "When was the 2023 World Radiocommunication Conference held?"
     assert not states(Fact.TIME, "Notes the outcome of the 2023 Conference.", asked)
     assert states(Fact.TIME, "held from 20 November to 15 December 2023", asked)
+
+
+def test_persons_are_named_with_a_title_a_country_or_after_an_office() -> None:
+    assert mentions(Fact.PERSON, "the Rapporteur, Amina Diallo (Senegal), introduced it") == {
+        "amina diallo (senegal)"
+    }
+    appointed = (
+        "The Permanent Representative of Chile to the United Nations, Paula Narváez, and the "
+        "Ambassador of Norway, Mona Juul, were appointed by the President."
+    )
+    assert mentions(Fact.PERSON, appointed) == {"paula narváez", "mona juul"}
+    assert states(Fact.PERSON, "Statements were made by Ms. Diallo and Mr. Juul.")
+    assert not states(
+        Fact.PERSON, "Invites the President of the General Assembly to appoint two co-chairs."
+    )
+    assert not states(
+        Fact.PERSON, "the United Nations Conference on Trade and Development (UNCTAD) and ITU"
+    )
+    assert not states(Fact.PERSON, "Ms. Diallo opened the session.", "When did Ms. Diallo speak?")
 
 
 def test_paragraphs_stating_no_fact_of_the_kind_asked_lose_the_penalty() -> None:

@@ -103,7 +103,9 @@ def refusal(answer: Answer) -> str:
     """The refusal sentence, in the language of the question, and what the closest
     paragraphs lack when the question asks for a number or a time none of them gives."""
     said = voice(answer.language)
-    missing = {"number": said.no_number, "time": said.no_time}.get(answer.missing_fact or "")
+    missing = {"number": said.no_number, "time": said.no_time, "person": said.no_person}.get(
+        answer.missing_fact or ""
+    )
     return f"{said.refusal} {missing}" if missing else said.refusal
 
 

@@ -2,7 +2,10 @@
 
 "How many States signed the Convention?" is answered only by a paragraph that gives a
 number; "By when must the road maps be ready?" only by one that gives a time, which UN texts
-say as a year, a month or a session of an organ ("at its eighty-first session"). A paragraph
+say as a year, a month or a session of an organ ("at its eighty-first session"); "Who chaired
+the session?" only by one that names a person, which UN texts do with the person's country
+("Muhammadou M.O. Kah (Gambia)"), an office before the name ("the Permanent Representative of
+Finland to the United Nations, Elina Kalkku,") or a title ("Ms. Kalkku"). A paragraph
 on the right subject that states no fact of the kind asked is near the question but does not
 answer it: retrieval weighs that (:attr:`RetrievalWeights.unstated_fact_penalty`).
 
@@ -20,6 +23,7 @@ class Fact(Enum):
 
     NUMBER = "number"
     TIME = "time"
+    PERSON = "person"
 
 
 _ASKS_NUMBER = re.compile(
@@ -40,12 +44,34 @@ _ASKS_TIME = re.compile(
 )
 
 
+#: "Who" asking for a person by what they were made or do ("Who chaired ...", "Who was
+#: elected ...", "Which two permanent representatives ..."), not for an actor ("Who is asked
+#: to report?", "Who should bear responsibility?").
+_OFFICES = (
+    r"chairs?|co-chairs?|vice-chairs?|presidents?|heads?|directors?|secretar(?:y|ies)-general"
+    r"|rapporteurs?|envoys?|authors?|co-facilitators?|facilitators?|ambassadors?"
+    r"|permanent representatives?|persons?|people|individuals|officials?"
+)
+_ASKS_PERSON = re.compile(
+    r"\bwho (?:(?:is|was|were|are|will be|has been|have been) )?"
+    r"(?:elected|appointed|named|designated|chosen|nominated|selected)\b"
+    r"|\bwho (?:chairs|chaired|co-chairs|co-chaired|heads|headed|leads|led|presides|presided"
+    r"|wrote|authored)\b"
+    rf"|\bwho (?:is|was|were|are|will be) (?:the )?(?:current )?(?:{_OFFICES})\b"
+    rf"|\b(?:which|what) (?:two |three |four )?(?:{_OFFICES})\b",
+    re.I,
+)
+
+
 def asked_fact(question: str) -> Fact | None:
-    """The kind of fact the question asks for, if it asks for a number or a time."""
+    """The kind of fact the question asks for, if it asks for a number, a time or a
+    person."""
     if _ASKS_NUMBER.search(question):
         return Fact.NUMBER
     if _ASKS_TIME.search(question):
         return Fact.TIME
+    if _ASKS_PERSON.search(question):
+        return Fact.PERSON
     return None
 
 
@@ -84,10 +110,23 @@ _NUMBER = re.compile(
 )
 
 
+_NAME = r"[A-Z][\w'’-]+(?:\s+(?:[A-Z]\.)+)?(?:\s+[A-Z][\w'’-]+){1,3}"
+#: A person as UN texts name one: with a title, with a country in brackets, or after an
+#: office and a comma.
+_PERSON = re.compile(
+    r"\b(?:Mr|Ms|Mrs|Dr|Prof|H\.E)\.?\s+[A-Z][\w'’-]+"
+    rf"|\b{_NAME}\s+\([A-Z][a-z]+(?:[\s-][A-Za-z]+)*\)"
+    r"|\b(?:Representative|Ambassador|Minister|Director|Chair|Co-Chair|Vice-Chair|President"
+    rf"|Secretary-General|Rapporteur|Envoy)\b[^.;]{{0,100}}?,\s+({_NAME})(?=,)"
+)
+
+
 def mentions(fact: Fact, text: str) -> frozenset[str]:
     """The facts of this kind the text states, lower-cased: numbers that count or measure
-    (not symbols, resolution or paragraph numbers, years or ordinals), or times."""
-    if fact is Fact.NUMBER:
+    (not symbols, resolution or paragraph numbers, years or ordinals), times, or persons."""
+    if fact is Fact.PERSON:
+        found = [m.group(1) or m.group(0) for m in _PERSON.finditer(text)]
+    elif fact is Fact.NUMBER:
         lowered = text.lower()
         if _DIGIT.search(lowered):
             lowered = _NAMING.sub(" ", lowered)
