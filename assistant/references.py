@@ -185,6 +185,10 @@ _PARAGRAPH_REF = re.compile(
     re.IGNORECASE,
 )
 _ANNEX = re.compile(r"\bannex\s+([IVX]+|\d)\b", re.IGNORECASE)
+#: A paragraph a submission proposes to add: "a new paragraph 20", "proposed new para. 127".
+_NEW_PARAGRAPH_REF = re.compile(
+    r"\bnew\s+(?:operative\s+)?(?:paragraphs?|paras?\.?|§)\s*(\d{1,3})\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +379,12 @@ def paragraph_references(question: str) -> list[ParagraphReference]:
     for match in _PARAGRAPH_REF.finditer(question):
         refs.append(ParagraphReference(docs[0], match.group(1)))
     return refs
+
+
+def new_paragraph_references(question: str) -> list[str]:
+    """The numbers of the new paragraphs a question asks about ("ITU's proposed new
+    paragraph 127"), as a proposal's target names them ("new 127")."""
+    return [f"new {m.group(1)}" for m in _NEW_PARAGRAPH_REF.finditer(question)]
 
 
 @cache

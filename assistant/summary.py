@@ -309,10 +309,6 @@ def source_line(quote: Quote) -> str:
     return f"{quote.hit.citation} ({known}; speaker: {speaker(quote)})"
 
 
-#: A submission's author, as its title gives it: "Input to the Zero Draft (Internet Society)".
-_AUTHOR = re.compile(r"\(([^()]+)\)\s*$")
-
-
 def speaker(quote: Quote) -> str:
     """Who speaks in a quoted paragraph (the "we" of its text): the organ that adopts a
     resolution or a draft, including a draft a report carries ("Draft resolution I" of a
@@ -326,11 +322,7 @@ def speaker(quote: Quote) -> str:
         return f"the {organ}"
     if organ and document.kind is DocumentKind.DRAFT:
         return f"the {organ}, in a draft"
-    if document.kind is DocumentKind.SUBMISSION and (
-        author := _AUTHOR.search(document.title or "")
-    ):
-        return author.group(1)
-    return f"the {document.kind.value}"
+    return document.author or f"the {document.kind.value}"
 
 
 def _in_draft(quote: Quote) -> bool:

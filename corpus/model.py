@@ -34,6 +34,7 @@ class ParagraphKind(StrEnum):
 
 
 SECTION_SEPARATOR = " > "
+_AUTHOR = re.compile(r"\(([^()]+)\)\s*$")
 
 #: Paragraph kinds that answer questions; headings and footnotes are stored but not searched.
 SEARCHABLE_KINDS = frozenset(
@@ -78,6 +79,15 @@ class Document:
     def name(self) -> str:
         """How UN staff refer to the document: its symbol, else its title, else its id."""
         return self.symbol or self.title or self.doc_id
+
+    @property
+    def author(self) -> str | None:
+        """A submission's author, as its title gives it in brackets: "Input to the Zero
+        Draft (Internet Society)"."""
+        if self.kind is not DocumentKind.SUBMISSION:
+            return None
+        found = _AUTHOR.search(self.title or "")
+        return found.group(1).strip() if found else None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

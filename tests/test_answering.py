@@ -12,7 +12,11 @@ from contract import check_answer_json
 from assistant.catalog import Catalog
 from assistant.cli import main
 from assistant.prompts import CLOSEST_MATCHES, REFUSAL, voice
-from assistant.references import named_documents, paragraph_references
+from assistant.references import (
+    named_documents,
+    new_paragraph_references,
+    paragraph_references,
+)
 from assistant.render import answer_plain
 from assistant.retrieval import Filters
 from corpus.errors import InvalidQuestion
@@ -295,6 +299,29 @@ def test_reference_parsing_is_pure() -> None:
     refs = paragraph_references("operative paragraph 12 of resolution 79/277")
     assert [(r.document.symbol, r.label) for r in refs] == [("A/RES/79/277", "12")]
     assert paragraph_references("What about the IGF?") == []
+    assert new_paragraph_references("ITU's proposed new para. 127 and new paragraph 20") == [
+        "new 127",
+        "new 20",
+    ]
+    assert new_paragraph_references("paragraph 20 of the new resolution") == []
+
+
+def test_a_new_paragraph_is_found_among_the_proposals_without_the_submission_named(
+    full_assistant,
+) -> None:
+    """Only a submission proposes a new paragraph, so its number finds the proposal; a
+    question naming another submission's author does not get it."""
+    hits = full_assistant.search("What would ITU's new paragraph 66 add to the outcome?")
+    first = hits[0].paragraph
+    assert (first.doc_id, first.label, first.target) == (
+        "ITU_input_WSIS20_zero_draft",
+        "a9",
+        "new 66",
+    )
+    hits = full_assistant.search(
+        "Did the Centre for Internet and Society propose a new paragraph 66?"
+    )
+    assert all(h.paragraph.target != "new 66" for h in hits)
 
 
 def test_proposed_amendment_is_offered_with_the_paragraph_it_targets(full_assistant) -> None:

@@ -18,6 +18,7 @@ from assistant.references import (
     named_documents,
     named_series,
     named_subjects,
+    new_paragraph_references,
     paragraph_references,
 )
 from assistant.retrieval.lexical import LexicalIndex
@@ -166,4 +167,30 @@ class DocumentLinker:
             for match in [paragraph] if paragraph is not None else proposals:
                 if match not in found:
                     found.append(match)
+        if not found:
+            found = self._proposed_new(question, allowed)
         return found
+
+    def _proposed_new(self, question: str, allowed: set[str] | None) -> list[Paragraph]:
+        """The proposals for a new paragraph the question numbers ("Did ITU suggest a new
+        paragraph 20?"): only proposals add paragraphs, so the number names them without the
+        submission being named. A question naming submissions' authors keeps to theirs."""
+        targets = set(new_paragraph_references(question))
+        if not targets:
+            return []
+        proposals = [
+            p
+            for doc_id, paragraphs in self.catalog.by_doc.items()
+            if allowed is None or doc_id in allowed
+            for p in paragraphs
+            if p.kind is ParagraphKind.AMENDMENT and (p.target or "").lower() in targets
+        ]
+        asked = expand_acronyms(question).lower()
+        named_authors = {
+            doc.doc_id
+            for doc in self.catalog.documents.values()
+            if doc.author and doc.author.lower() in asked
+        }
+        if named_authors:
+            return [p for p in proposals if p.doc_id in named_authors]
+        return proposals
