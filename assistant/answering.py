@@ -41,10 +41,10 @@ class AbstentionPolicy:
     refits them (method in eval/README.md). Direct references are always answered.
     """
 
-    bias: float = -2.006
-    top_score_weight: float = 6.86
-    cover_weight: float = -0.22
-    unstated_weight: float = -3.348
+    bias: float = -2.69
+    top_score_weight: float = 7.82
+    cover_weight: float = 0.452
+    unstated_weight: float = -3.806
 
     def evidence(self, trace: RetrievalTrace) -> float:
         return (
