@@ -7,7 +7,8 @@ and paragraph; it never paraphrases.
 
 Abstention weighs three kinds of evidence (see :class:`AbstentionPolicy`): how well the best
 paragraph matches the question, whether the question's distinctive words occur together in
-any one paragraph at all, and whether a question asking for a number or a time finds one.
+any one paragraph at all, and whether a question asking for a number, a time or a person
+finds one.
 """
 
 from __future__ import annotations

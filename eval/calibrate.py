@@ -6,10 +6,10 @@ Fusion: a grid over the dense/lexical weight, the named-document boost, the BM25
 and the preambular penalty, scored by hit@5 then MRR, and then, with those, the penalty for
 paragraphs that state no fact of the kind asked. Abstention: every question's retrieval
 evidence (the best hit's fused score, the largest share of its own words one paragraph holds
-together, and whether a question asking for a number or a time finds one stated in the best
-hit) is recorded once; a logistic regression on it, with the threshold
-that gives the best abstention F1 at a false-abstention rate on answerable questions of at
-most 10% (judged leave-one-out), becomes :class:`AbstentionPolicy`. Copy the printed values
+together, and whether a question asking for a number, a time or a person finds one stated in
+the best hit) is recorded once; a logistic regression on it, with the threshold that gives
+the best abstention F1 at a false-abstention rate on answerable questions of at most 10%
+(judged leave-one-out), becomes :class:`AbstentionPolicy`. Copy the printed values
 into ``RetrievalWeights`` and ``AbstentionPolicy``.
 """
 
