@@ -91,6 +91,7 @@ def test_a_drafts_sponsor_line_is_searched_and_answers_who_tabled_it(full_assist
     assert ("A/C.2/80/L.58", None, "h1") in ranked(answer.hits[:3])
     assert ("A/C.2/80/L.58", None, "h1") in cited(answer)
     assert "Jenni Mikkola" in answer_plain(answer)
+    assert "(A/C.2/80/L.58, sponsor line)" in answer_plain(answer)
 
 
 def test_a_detail_the_texts_do_not_give_is_refused_and_one_they_give_is_quoted(

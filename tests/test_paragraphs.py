@@ -209,6 +209,25 @@ def test_spaced_hyphen_inside_a_line_is_closed_but_suspended_prefix_kept() -> No
     assert mend_spaced_hyphens("a forum - and more") == "a forum - and more"
 
 
+@pytest.mark.parametrize(
+    ("heading", "sponsor_line"),
+    [
+        ("Iraq:* draft resolution", True),
+        ("Argentina, Brazil and Chile: revised draft resolution", True),
+        ("Draft decision submitted by the Chair of the Committee", True),
+        ("Draft resolution I", False),
+        ("A. Draft resolutions for adoption by the Council", False),
+        ("Annex: draft resolution on the review", False),
+    ],
+)
+def test_a_drafts_sponsor_line_is_the_one_heading_searched(
+    heading: str, sponsor_line: bool
+) -> None:
+    paragraph = Paragraph("d", "h1", ParagraphKind.HEADING, heading)
+    assert paragraph.is_sponsor_line is sponsor_line
+    assert paragraph.searchable is sponsor_line
+
+
 # --- the real documents --------------------------------------------------------------------
 
 
