@@ -34,6 +34,7 @@ class ParagraphKind(StrEnum):
 
 
 SECTION_SEPARATOR = " > "
+#: A submission's title closes with its author in brackets.
 _AUTHOR = re.compile(r"\(([^()]+)\)\s*$")
 
 #: Paragraph kinds that answer questions; headings and footnotes are stored but not searched.
