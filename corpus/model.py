@@ -37,7 +37,8 @@ SECTION_SEPARATOR = " > "
 #: A submission's title closes with its author in brackets.
 _AUTHOR = re.compile(r"\(([^()]+)\)\s*$")
 
-#: Paragraph kinds that answer questions; headings and footnotes are stored but not searched.
+#: Paragraph kinds that answer questions; headings (but a draft's sponsor line) and footnotes
+#: are stored but not searched.
 SEARCHABLE_KINDS = frozenset(
     {
         ParagraphKind.PREAMBULAR,
