@@ -36,6 +36,9 @@ COMMON_NAMES: dict[str, tuple[str, str | None]] = {
     "secretary-general's report": ("A/80/62-E/2025/12", None),
     "secretary-general’s report": ("A/80/62-E/2025/12", None),
     "report of the secretary-general": ("A/80/62-E/2025/12", None),
+    "secretary-general's wsis report": ("A/80/62-E/2025/12", None),
+    "secretary-general’s wsis report": ("A/80/62-E/2025/12", None),
+    "wsis progress report": ("A/80/62-E/2025/12", None),
     "sg report": ("A/80/62-E/2025/12", None),
     "cstd report": ("E/2025/31-E/CN.16/2025/4", None),
     "report of the commission on science and technology": ("E/2025/31-E/CN.16/2025/4", None),
@@ -225,6 +228,15 @@ class ParagraphReference:
     label: str
 
 
+#: A year, or years joined ("2023 and 2025", "2023, 2024 and the 2025"): "the 2023 and 2025
+#: ICT resolutions" names two.
+_YEARS = r"(?:19|20)\d{2}(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?(?:19|20)\d{2})*"
+
+
+def _years(text: str) -> list[int]:
+    return [int(y) for y in re.findall(r"(?:19|20)\d{2}", text)]
+
+
 @cache
 def _name_patterns() -> list[tuple[re.Pattern[str], str, NamedDocument | str]]:
     """The phrases that name documents, longest first: (pattern, "series" or "document",
@@ -234,7 +246,7 @@ def _name_patterns() -> list[tuple[re.Pattern[str], str, NamedDocument | str]]:
         words = r"\s+".join(re.escape(w) for w in phrase.split()).replace(
             "resolution", "resolutions?"
         )
-        pattern = re.compile(r"(?<![\w])(?:((?:19|20)\d{2})\s+)?" + words + r"(?![\w])")
+        pattern = re.compile(r"(?<![\w])(?:(" + _YEARS + r")\s+)?" + words + r"(?![\w])")
         patterns.append((pattern, "series", RECURRING_RESOLUTIONS[phrase]))
     for phrase in sorted(COMMON_NAMES, key=len, reverse=True):
         pattern = re.compile(r"(?<![\w])" + re.escape(phrase) + r"(?![\w])")
@@ -247,9 +259,9 @@ def _name_spans(question: str) -> tuple[tuple[int, int, NamedDocument | NamedSer
     """Where the question names documents, leftmost-longest, without overlaps."""
     spans: list[tuple[int, int, NamedDocument | NamedSeries]] = []
 
-    def add(start: int, end: int, doc: NamedDocument | NamedSeries) -> None:
+    def add(start: int, end: int, *docs: NamedDocument | NamedSeries) -> None:
         if not any(s < end and start < e for s, e, _ in spans):
-            spans.append((start, end, doc))
+            spans.extend((start, end, doc) for doc in docs)
 
     for match in _SYMBOL.finditer(question):
         add(match.start(), match.end(), NamedDocument(match.group(1).upper()))
@@ -261,8 +273,8 @@ def _name_spans(question: str) -> tuple[tuple[int, int, NamedDocument | NamedSer
     for pattern, kind, named in _name_patterns():
         for match in pattern.finditer(lowered):
             if kind == "series":
-                year = int(match.group(1)) if match.group(1) else None
-                add(match.start(), match.end(), NamedSeries(str(named), year))
+                years = _years(match.group(1)) if match.group(1) else [None]
+                add(match.start(), match.end(), *(NamedSeries(str(named), y) for y in years))
             elif isinstance(named, NamedDocument):
                 add(match.start(), match.end(), named)
     return tuple(sorted(spans, key=lambda span: span[0]))
@@ -288,10 +300,10 @@ def named_series(question: str) -> list[NamedSeries]:
 
 
 _SUBJECT_BEFORE = re.compile(
-    r"\b((?:19|20)\d{2})\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+resolutions?\b", re.IGNORECASE
+    r"\b(" + _YEARS + r")\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+resolutions?\b", re.IGNORECASE
 )
 _SUBJECT_AFTER = re.compile(
-    r"\b((?:19|20)\d{2})\s+resolutions?\s+(?:on|about|concerning)\s+((?:[\w’'-]+\s*){1,8})",
+    r"\b(" + _YEARS + r")\s+resolutions?\s+(?:on|about|concerning)\s+((?:[\w’'-]+\s*){1,8})",
     re.IGNORECASE,
 )
 
@@ -306,7 +318,8 @@ def named_subjects(question: str) -> list[NamedSubject]:
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             taken.append((match.start(), match.end()))
-            found.append(NamedSubject(int(match.group(1)), match.group(2).strip()))
+            subject = match.group(2).strip()
+            found.extend(NamedSubject(year, subject) for year in _years(match.group(1)))
     return found
 
 

@@ -67,6 +67,16 @@ def test_a_person_the_texts_do_not_name_is_refused_and_one_they_name_is_found(
     assert ranked(answer.hits[:1]) == [("E/2025/31-E/CN.16/2025/4", None, "19")]
 
 
+def test_a_question_naming_two_years_of_a_resolution_cites_both(full_assistant) -> None:
+    """ "The 2023 and 2025 resolutions on human rights in the context of digital
+    technologies" names two resolutions of one title: each is searched and cited."""
+    answer = full_assistant.ask(
+        "At which sessions did the 2023 and 2025 resolutions on human rights in the context of "
+        "digital technologies decide to take up the question again?"
+    )
+    assert {("A/RES/78/213", None, "22"), ("A/RES/80/215", None, "26")} <= cited(answer)
+
+
 def test_a_drafts_sponsor_line_is_searched_and_answers_who_tabled_it(full_assistant) -> None:
     """Who tabled a draft is printed only in its sponsor line, a heading above the title: the
     three drafts' sponsor lines are searched, and no other heading of the 49 documents is."""
@@ -297,6 +307,8 @@ def test_cli_exit_status_for_bad_questions(full_settings) -> None:
 def test_reference_parsing_is_pure() -> None:
     assert [d.symbol for d in named_documents("paragraph 45 of A/RES/80/173")] == ["A/RES/80/173"]
     assert named_documents("GDC paragraph 48")[0].part == "Annex I"
+    for report in ("the Secretary-General's WSIS report", "the 2025 WSIS progress report"):
+        assert [d.symbol for d in named_documents(report)] == ["A/80/62-E/2025/12"]
     refs = paragraph_references("operative paragraph 12 of resolution 79/277")
     assert [(r.document.symbol, r.label) for r in refs] == [("A/RES/79/277", "12")]
     assert paragraph_references("What about the IGF?") == []

@@ -74,6 +74,15 @@ def test_recurring_resolutions_are_named_by_title_and_year() -> None:
     assert named_series("Does the 2024 resolution on ICTs for sustainable development ...?") == [
         NamedSeries(ICT, 2024)
     ]
+    assert named_series("How did the 2023 and 2025 ICT resolutions differ?") == [
+        NamedSeries(ICT, 2023),
+        NamedSeries(ICT, 2025),
+    ]
+    assert named_series("Compare the 2023, 2024 and the 2025 ICT resolutions") == [
+        NamedSeries(ICT, 2023),
+        NamedSeries(ICT, 2024),
+        NamedSeries(ICT, 2025),
+    ]
     assert named_series("What do the STI resolutions ask for?")[0].title.startswith("Science")
     assert named_series("What does the Pact say about ICT?") == []
     # A series is not a single document, and its name is not part of the topic.
@@ -439,6 +448,10 @@ def test_resolutions_are_named_by_year_and_subject() -> None:
     ]
     assert named_subjects("Does the 2025 resolution on human rights tell States") == [
         NamedSubject(2025, "human rights tell States")
+    ]
+    assert named_subjects("How do the 2023 and 2024 AI resolutions differ?") == [
+        NamedSubject(2023, "AI"),
+        NamedSubject(2024, "AI"),
     ]
     # A recurring title, a symbol or a common name already names the document.
     assert named_subjects("What does the 2025 ICT resolution say?") == []
