@@ -7,8 +7,8 @@ and paragraph; it never paraphrases.
 
 Abstention weighs three kinds of evidence (see :class:`AbstentionPolicy`): how well the best
 paragraph matches the question, whether the question's distinctive words occur together in
-any one paragraph at all, and whether a question asking for a number, a time or a person
-finds one.
+any one paragraph at all, and whether a question asking for a number, a time, a person or a
+place finds one.
 """
 
 from __future__ import annotations
@@ -97,6 +97,9 @@ class ReadingPolicy:
     cite_at: float = 0.3
     #: ... and when they come at least this close to the best one (a share of it).
     cite_share: float = 0.5
+    #: A question naming several documents asks about each: the best paragraph of each named
+    #: document is cited from this share of the best relevance, whatever its own.
+    named_share: float = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +213,7 @@ class ExtractiveAnswerer:
                 if any(h.document.name == name for h in chosen):
                     continue
                 best = next((h for h in ranked if h.document.name == name), None)
-                if best is not None and relevance[best.paragraph.id] >= floor:
+                if best is not None and relevance[best.paragraph.id] >= top * policy.named_share:
                     chosen.append(best)
         quotes = [
             self.quote_read(h, reading.sentences.get(h.paragraph.id), trace.query_tokens)
