@@ -17,11 +17,12 @@ class Voice:
     refusal: str
     #: The heading over what an abstention shows instead of quotes.
     closest_matches: str
-    #: Said after the refusal of a question asking for a number, a time or a person that none
-    #: of the closest paragraphs states.
+    #: Said after the refusal of a question asking for a number, a time, a person or a place
+    #: that none of the closest paragraphs states.
     no_number: str
     no_time: str
     no_person: str
+    no_place: str
     #: The notice of a question searched for in its English translation (``{english}``).
     translated: str
     #: The notice of a question that could not be translated (``{reason}``, in English).
@@ -43,6 +44,7 @@ VOICES: dict[str, Voice] = {
         no_number="None of the closest paragraphs gives the figure asked for.",
         no_time="None of the closest paragraphs gives the date or time asked for.",
         no_person="None of the closest paragraphs names the person asked about.",
+        no_place="None of the closest paragraphs names the place asked about.",
         translated="The documents were searched with this English translation of the "
         "question: “{english}”.",
         untranslated="The question could not be translated into English ({reason}); the "
@@ -60,6 +62,7 @@ VOICES: dict[str, Voice] = {
         no_number="Aucun des paragraphes les plus proches ne donne le chiffre demandé.",
         no_time="Aucun des paragraphes les plus proches ne donne la date ou le moment demandés.",
         no_person="Aucun des paragraphes les plus proches ne nomme la personne demandée.",
+        no_place="Aucun des paragraphes les plus proches ne nomme le lieu demandé.",
         translated="Les documents, en anglais, ont été interrogés avec cette traduction de la "
         "question : « {english} ».",
         untranslated="La question n’a pas pu être traduite en anglais ({reason}) ; les "
@@ -79,6 +82,7 @@ VOICES: dict[str, Voice] = {
         no_number="Ninguno de los párrafos más cercanos da la cifra que se pide.",
         no_time="Ninguno de los párrafos más cercanos da la fecha o el momento que se piden.",
         no_person="Ninguno de los párrafos más cercanos nombra a la persona que se pide.",
+        no_place="Ninguno de los párrafos más cercanos nombra el lugar que se pide.",
         translated="Los documentos, en inglés, se consultaron con esta traducción de la "
         "pregunta: «{english}».",
         untranslated="No se pudo traducir la pregunta al inglés ({reason}); los documentos, en "
@@ -98,6 +102,7 @@ VOICES: dict[str, Voice] = {
         no_number="Ни в одном из ближайших пунктов не приводится запрашиваемая цифра.",
         no_time="Ни в одном из ближайших пунктов не указаны запрашиваемые дата или срок.",
         no_person="Ни в одном из ближайших пунктов не названо запрашиваемое лицо.",
+        no_place="Ни в одном из ближайших пунктов не названо запрашиваемое место.",
         translated="Поиск по документам на английском языке выполнен по переводу вопроса: "
         "«{english}».",
         untranslated="Не удалось перевести вопрос на английский язык ({reason}); поиск по "
@@ -117,6 +122,7 @@ VOICES: dict[str, Voice] = {
         no_number="最接近的段落均未给出所问的数字。",
         no_time="最接近的段落均未给出所问的日期或时间。",
         no_person="最接近的段落均未提及所问的人员姓名。",
+        no_place="最接近的段落均未提及所问的地点。",
         translated="已使用问题的英文译文检索英文文件：“{english}”。",
         untranslated="无法将问题译成英文（{reason}）；已使用原问题检索英文文件，其中联合国机构和"
         "文件的名称已换成英文，因此匹配结果可能较差。",
@@ -131,6 +137,7 @@ VOICES: dict[str, Voice] = {
         no_number="لا تذكر أيٌّ من أقرب الفقرات الرقم المطلوب.",
         no_time="لا تذكر أيٌّ من أقرب الفقرات التاريخ أو الموعد المطلوب.",
         no_person="لا تذكر أيٌّ من أقرب الفقرات اسم الشخص المطلوب.",
+        no_place="لا تذكر أيٌّ من أقرب الفقرات المكان المطلوب.",
         translated="جرى البحث في الوثائق الإنكليزية بهذه الترجمة الإنكليزية للسؤال: «{english}».",
         untranslated="تعذرت ترجمة السؤال إلى الإنكليزية ({reason})؛ وجرى البحث في الوثائق "
         "الإنكليزية بالسؤال كما طُرح، بعد وضع أسماء هيئات الأمم المتحدة ووثائقها بالإنكليزية، "

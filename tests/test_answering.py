@@ -67,6 +67,26 @@ def test_a_person_the_texts_do_not_name_is_refused_and_one_they_name_is_found(
     assert ranked(answer.hits[:1]) == [("E/2025/31-E/CN.16/2025/4", None, "19")]
 
 
+def test_a_place_the_texts_do_not_name_is_refused_and_one_they_name_is_found(
+    full_assistant,
+) -> None:
+    """Paragraphs on the Leadership Panel say what it does, nowhere where it meets; the
+    Commission's draft resolution says where the nineteenth Forum met ("in Riyadh")."""
+    asked = "Which city will host the Internet Governance Forum's Leadership Panel meetings?"
+    answer = full_assistant.ask(asked, read=False)
+    assert answer.abstained and answer.hits and answer.missing_fact == "place"
+    assert answer_plain(answer).startswith(f"{REFUSAL} {voice('en').no_place}")
+    answer = full_assistant.ask(
+        "In which city was the nineteenth annual meeting of the Internet Governance Forum held?",
+        read=False,
+    )
+    assert not answer.abstained
+    assert ranked(answer.citations[:1]) == [
+        ("E/2025/31-E/CN.16/2025/4", "Draft resolution I", "94")
+    ]
+    assert "Riyadh" in answer_plain(answer)
+
+
 def test_a_question_naming_two_years_of_a_resolution_cites_both(full_assistant) -> None:
     """ "The 2023 and 2025 resolutions on human rights in the context of digital
     technologies" names two resolutions of one title: each is searched and cited."""

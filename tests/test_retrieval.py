@@ -319,6 +319,12 @@ def test_calibration_fits_a_policy_that_separates_clear_cases() -> None:
         ("Who was appointed Envoy on Technology?", Fact.PERSON),
         ("Which two ambassadors will co-facilitate the negotiations?", Fact.PERSON),
         ("Who is the current Secretary-General of ITU?", Fact.PERSON),
+        ("Which city will host the 2026 meeting of the Forum?", Fact.PLACE),
+        ("Where will the Global Dialogue on AI Governance be held?", Fact.PLACE),
+        ("In which country did the 2024 Forum take place?", Fact.PLACE),
+        ("Who will host the next WSIS Forum?", Fact.PLACE),
+        ("Where does the outcome document deal with the gender divide?", None),
+        ("Where is data governance covered, and which paragraphs?", None),
         ("Who is invited to support national e-strategies?", None),
         ("Who benefits from universal service funds?", None),
         ("Will the IGF become permanent?", None),
@@ -372,6 +378,23 @@ def test_persons_are_named_with_a_title_a_country_or_after_an_office() -> None:
         Fact.PERSON, "the United Nations Conference on Trade and Development (UNCTAD) and ITU"
     )
     assert not states(Fact.PERSON, "Ms. Diallo opened the session.", "When did Ms. Diallo speak?")
+
+
+def test_places_are_countries_and_cities_where_something_is_held() -> None:
+    held = "The nineteenth meeting was held in Riyadh, hosted by the Government of Saudi Arabia."
+    assert mentions(Fact.PLACE, held) == {"riyadh", "saudi arabia"}
+    assert mentions(Fact.PLACE, "convened at United Nations Headquarters in New York") == {
+        "united nations headquarters",
+        "new york",
+    }
+    assert states(Fact.PLACE, "Iraq:* draft resolution")
+    # A city counts after a preposition ("in", "at", "by" ...) only; Member States and
+    # regions are no place.
+    assert not states(Fact.PLACE, "Nice progress; Mobile networks reach Member States.")
+    assert not states(Fact.PLACE, "Decides to hold the Forum annually in developing regions.")
+    asked = "Which city after Riyadh will host the Forum?"
+    assert not states(Fact.PLACE, "The 2024 Forum was held in Riyadh.", asked)
+    assert states(Fact.PLACE, "The 2025 Forum was held in Lillestrøm, Norway.", asked)
 
 
 def test_paragraphs_stating_no_fact_of_the_kind_asked_lose_the_penalty() -> None:

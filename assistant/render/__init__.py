@@ -101,12 +101,15 @@ def quote_block(quote: Quote) -> str:
 
 def refusal(answer: Answer) -> str:
     """The refusal sentence, in the language of the question, and what the closest
-    paragraphs lack when the question asks for a number, a time or a person none of them
-    gives."""
+    paragraphs lack when the question asks for a number, a time, a person or a place none of
+    them gives."""
     said = voice(answer.language)
-    missing = {"number": said.no_number, "time": said.no_time, "person": said.no_person}.get(
-        answer.missing_fact or ""
-    )
+    missing = {
+        "number": said.no_number,
+        "time": said.no_time,
+        "person": said.no_person,
+        "place": said.no_place,
+    }.get(answer.missing_fact or "")
     return f"{said.refusal} {missing}" if missing else said.refusal
 
 

