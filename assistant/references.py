@@ -312,7 +312,7 @@ def named_subjects(question: str) -> list[NamedSubject]:
     """Resolutions the question names by year and subject, where no symbol, common name or
     recurring title already names them."""
     taken = [(start, end) for start, end, _ in _name_spans(question)]
-    found = []
+    found: list[NamedSubject] = []
     for pattern in (_SUBJECT_AFTER, _SUBJECT_BEFORE):
         for match in pattern.finditer(question):
             if any(s < match.end() and match.start() < e for s, e in taken):
