@@ -324,6 +324,7 @@ def test_calibration_fits_a_policy_that_separates_clear_cases() -> None:
         ("In which country did the 2024 Forum take place?", Fact.PLACE),
         ("Who will host the next WSIS Forum?", Fact.PLACE),
         ("Where does the outcome document deal with the gender divide?", None),
+        ("Which countries need particular attention?", None),
         ("Where is data governance covered, and which paragraphs?", None),
         ("Who is invited to support national e-strategies?", None),
         ("Who benefits from universal service funds?", None),

@@ -69,9 +69,10 @@ _ASKS_PERSON = re.compile(
 
 #: A place asked for by its kind ("Which city ...", "in which country"), or where something
 #: meets or sits ("Where will the Forum be held?"), not where a topic is covered ("Where does
-#: the text deal with data?").
+#: the text deal with data?"). "Which countries" is left out: UN texts answer it with groups
+#: ("the least developed countries, small island developing States").
 _ASKS_PLACE = re.compile(
-    r"\b(?:which|what) (?:host )?(?:city|cities|country|countries|venue|location)\b"
+    r"\b(?:which|what) (?:host )?(?:city|cities|country|venue|location)\b"
     r"|\bwho (?:will |would |is to |is going to )?host\b"
     r"|^\W*where (?:will|would|is|was|are|were|did|does|do|should|shall)\b[^?]*?"
     r"\b(?:held|hosted|host|convened?|meet|met|located|based|headquartered|take place"
