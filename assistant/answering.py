@@ -13,6 +13,7 @@ place finds one.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,19 +47,46 @@ class AbstentionPolicy:
     top_score_weight: float = 7.82
     cover_weight: float = 0.452
     unstated_weight: float = -3.806
+    #: With the reader, the judge's verdict on the best paragraph found joins in:
+    #: ``judge_bias + judge_weight x`` its P(yes) as log-odds, held within
+    #: ±:data:`VERDICT_RANGE`. Fitted on the development half with the reader
+    #: (``python -m eval.calibrate_reader``); 0 leaves the decision to retrieval.
+    judge_weight: float = 0.9
+    judge_bias: float = 1.5
 
-    def evidence(self, trace: RetrievalTrace) -> float:
-        return (
+    def evidence(self, trace: RetrievalTrace, p_yes: float | None = None) -> float:
+        found = (
             self.bias
             + self.top_score_weight * trace.top_score
             + self.cover_weight * trace.cover
             + self.unstated_weight * trace.unstated
         )
+        if p_yes is None:
+            return found
+        return found + self.judge_bias + self.judge_weight * verdict_logit(p_yes)
 
-    def abstains(self, trace: RetrievalTrace) -> bool:
+    def abstains(self, trace: RetrievalTrace, p_yes: float | None = None) -> bool:
         if trace.direct:
             return False
-        return self.evidence(trace) < 0
+        return self.evidence(trace, p_yes) < 0
+
+    def needs_verdict(self, trace: RetrievalTrace) -> bool:
+        """Whether the judge's verdict could change whether to answer: the retrieval
+        evidence is within the verdict's reach of the threshold."""
+        if trace.direct or not self.judge_weight:
+            return False
+        reach = abs(self.judge_weight) * VERDICT_RANGE
+        return abs(self.evidence(trace) + self.judge_bias) < reach
+
+
+#: The judge's verdict counts as log-odds within this range (P(yes) from 0.05 to 0.95): a
+#: small model's near-certainty is not taken at its word.
+VERDICT_RANGE = 3.0
+
+
+def verdict_logit(p_yes: float) -> float:
+    p = min(max(p_yes, 1e-9), 1 - 1e-9)
+    return max(-VERDICT_RANGE, min(VERDICT_RANGE, math.log(p / (1 - p))))
 
 
 _WHERE = re.compile(
@@ -74,6 +102,10 @@ def asks_where(question: str) -> bool:
 class Answerer(Protocol):
     """Chooses, from a question's ranked hits (and the reader's judgement of them, when it
     read them), what to quote, or abstains."""
+
+    def needs_verdict(self, trace: RetrievalTrace) -> bool:
+        """Whether the judge should read the best paragraph to decide whether to answer."""
+        ...
 
     def answer(
         self,
@@ -94,9 +126,9 @@ class ReadingPolicy:
     #: (besides the retrieval evidence :class:`AbstentionPolicy` weighs).
     answer_at: float = 0.0
     #: Other paragraphs are cited from this relevance ...
-    cite_at: float = 0.3
+    cite_at: float = 0.2
     #: ... and when they come at least this close to the best one (a share of it).
-    cite_share: float = 0.5
+    cite_share: float = 0.9
     #: A question naming several documents asks about each: the best paragraph of each named
     #: document is cited from this share of the best relevance, whatever its own.
     named_share: float = 0.4
@@ -127,6 +159,9 @@ class ExtractiveAnswerer:
     named_cutoff: float = 0.7
     sentences_per_paragraph: int = 2
     reading: ReadingPolicy = ReadingPolicy()
+
+    def needs_verdict(self, trace: RetrievalTrace) -> bool:
+        return self.policy.needs_verdict(trace)
 
     def select(
         self, hits: Sequence[Hit], trace: RetrievalTrace, question: str = ""
@@ -200,7 +235,7 @@ class ExtractiveAnswerer:
         policy = self.reading
         if (
             not ranked
-            or self.policy.abstains(trace)
+            or self.policy.abstains(trace, reading.verdict)
             or relevance[ranked[0].paragraph.id] < policy.answer_at
         ):
             return Drafted((), abstained=True)

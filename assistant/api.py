@@ -296,7 +296,8 @@ class Assistant:
             lead = None
             if read and self.reader is not None and not trace.direct:
                 report(0.3, "Reading the paragraphs found")
-                reading = self.reader.read(searched, hits, trace)
+                judge_best = self.answerer.needs_verdict(trace)
+                reading = self.reader.read(searched, hits, trace, judge_best=judge_best)
                 hits = reading.judge(hits)
             drafted = self.answerer.answer(searched, hits, trace, reading)
             quotes, abstained = drafted.quotes, drafted.abstained

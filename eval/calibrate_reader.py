@@ -16,9 +16,12 @@ held-out one: ``python -m eval.calibrate_reader eval/testsets/dev.jsonl --index-
    and the product's metrics; the best by top-citation accuracy + citation precision +
    citation recall + abstention F1, among the settings that refuse at most 10% of answerable
    questions and ask the judge for at most 40% of questions (its time budget), wins.
+4. Last, how much the judge's verdict on the best paragraph found weighs in whether
+   to answer at all, beside the retrieval evidence, the same way, the judge asked for at most
+   70% of questions.
 
-Copy the printed values into ``READER_CALIBRATION`` (assistant/reader/reading.py) and
-``ReadingPolicy`` (assistant/answering.py).
+Copy the printed values into ``READER_CALIBRATION`` (assistant/reader/reading.py),
+``ReadingPolicy`` and ``AbstentionPolicy`` (assistant/answering.py).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant import render
-from assistant.answering import ExtractiveAnswerer, ReadingPolicy
+from assistant.answering import AbstentionPolicy, ExtractiveAnswerer, ReadingPolicy
 from assistant.answers import Answer, Hit
 from assistant.api import Assistant
 from assistant.reader.judges import JudgeFailed, LocalJudge
@@ -46,11 +49,17 @@ from eval.metrics import summarize
 from eval.testset import TestItem, load_testset, matches
 
 MAX_FALSE_ABSTENTION = 0.10
-#: Share of questions the judge may be asked about (about 5 s each on two cores).
+#: Share of questions the judge may be asked about to order the best two paragraphs (about
+#: 2.5 s each on two cores) ...
 MAX_JUDGED = 0.40
+#: ... and, with its verdict deciding whether to answer, in all.
+MAX_VERDICTS = 0.70
 #: Hits per question the relevance regression learns from.
 FIT_DEPTH = 5
 JUDGEMENTS = Path(__file__).resolve().parent / "calibration" / "judgements.jsonl"
+#: The product's abstention with the judge's verdict left out, as the stages before the last
+#: answer.
+RETRIEVAL_ABSTENTION = replace(AbstentionPolicy(), judge_weight=0.0, judge_bias=0.0)
 
 
 @dataclass
@@ -210,7 +219,10 @@ class RecordedJudge:
 
 
 def read(
-    r: Recorded, calibration: ReaderCalibration, scorer: Scorer | None = None
+    r: Recorded,
+    calibration: ReaderCalibration,
+    scorer: Scorer | None = None,
+    abstention: AbstentionPolicy = RETRIEVAL_ABSTENTION,
 ) -> tuple[Reading, bool]:
     """What the reader makes of a recorded question with this calibration (the judge's
     recorded verdicts standing in for it), and whether it asked the judge."""
@@ -220,7 +232,9 @@ def read(
     }
     if not r.hits or r.trace.direct:
         return Reading(), False
-    reading = Reader(scorer, judge, calibration).read(r.item.question, r.hits, r.trace)
+    reading = Reader(scorer, judge, calibration).read(
+        r.item.question, r.hits, r.trace, judge_best=abstention.needs_verdict(r.trace)
+    )
     return reading, judge.asked > 0
 
 
@@ -229,16 +243,17 @@ def answers(
     calibration: ReaderCalibration | None,
     policy: ReadingPolicy,
     scorer: Scorer | None = None,
+    abstention: AbstentionPolicy = RETRIEVAL_ABSTENTION,
 ) -> tuple[list[dict], float]:
     """The answer JSON of every recorded question, answered by the real answerer (without the
     reader when ``calibration`` is None), and the share of questions the judge was asked."""
-    answerer = ExtractiveAnswerer(reading=policy)
+    answerer = ExtractiveAnswerer(abstention, reading=policy)
     out, asked = [], 0
     for r in recorded:
         hits = r.hits
         reading = None
         if calibration is not None:
-            reading, was_asked = read(r, calibration, scorer)
+            reading, was_asked = read(r, calibration, scorer, abstention)
             asked += was_asked
             hits = reading.judge(hits)
         drafted = answerer.answer(r.item.question, hits, r.trace, reading)
@@ -308,6 +323,35 @@ def best_gate(
     return best[1], best[0], best[2]
 
 
+def best_abstention(
+    recorded: Sequence[Recorded],
+    calibration: ReaderCalibration,
+    policy: ReadingPolicy,
+    scorer: Scorer | None = None,
+) -> tuple[AbstentionPolicy, float, dict]:
+    """How much the judge's verdict on the best paragraph found weighs in whether to
+    answer, beside the retrieval evidence (whose weights ``eval.calibrate`` fits): chosen, as
+    the gate is, by what it does to the answers, within the judge's share of questions
+    (:data:`MAX_VERDICTS`)."""
+    items = [r.item for r in recorded]
+    best: tuple[float, AbstentionPolicy, dict] | None = None
+    for weight, bias in itertools.product(
+        [0.0, 0.3, 0.5, 0.7, 0.9, 1.1, 1.3], np.arange(-1.0, 2.01, 0.25)
+    ):
+        if not weight and bias:
+            continue
+        candidate = replace(
+            RETRIEVAL_ABSTENTION, judge_weight=float(weight), judge_bias=float(bias)
+        )
+        answered, asked = answers(recorded, calibration, policy, scorer, candidate)
+        score, summary = objective(items, answered)
+        summary["judged_share"] = asked
+        if asked <= MAX_VERDICTS and (best is None or score > best[0]):
+            best = (score, candidate, summary)
+    assert best is not None
+    return best[1], best[0], best[2]
+
+
 def show(label: str, summary: dict) -> None:
     keys = (*KEYS, "false_abstention_rate", "judged_share")
     print(label, {k: round(summary[k], 3) for k in keys if summary.get(k) is not None})
@@ -354,9 +398,15 @@ def main() -> None:
     _, asked = answers(recorded, gated, policy, scorer)
     summary["judged_share"] = asked
     show("with the judge, policy refitted:", summary)
+    abstention, _, summary = best_abstention(recorded, gated, policy, scorer)
+    show("with the judge's verdict on answering:", summary)
     name = "RELEVANCE_CALIBRATION" if scorer is not None else "READER_CALIBRATION"
     print(f"{name} = {gated}")
     print(f"ReadingPolicy: {policy}")
+    print(
+        f"AbstentionPolicy: judge_weight={abstention.judge_weight}, "
+        f"judge_bias={abstention.judge_bias}"
+    )
 
 
 if __name__ == "__main__":

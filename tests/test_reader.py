@@ -24,6 +24,7 @@ from contract import check_answer_json
 from fakes import MemoryStore, ScriptedJudge, WordHashEmbedder, WordOverlapScorer
 
 from assistant import render
+from assistant.answering import AbstentionPolicy, ExtractiveAnswerer
 from assistant.api import Assistant
 from assistant.reader.judges import JudgeFailed, LocalJudge, ServerJudge, make_judge
 from assistant.reader.reading import Reader, ReaderCalibration, make_reader
@@ -53,11 +54,13 @@ def _parsed() -> ParsedDocument:
     return ParsedDocument(document, paragraphs)
 
 
-def _assistant(tmp_path: Path, judge=None, calibration=None) -> Assistant:
+def _assistant(tmp_path: Path, judge=None, calibration=None, answerer=None) -> Assistant:
     reader = Reader(WordOverlapScorer(), judge, calibration or ReaderCalibration(unsure=(0.0, 0.0)))
     settings = Settings(index_dir=tmp_path)
     store = MemoryStore([_parsed()])
-    return Assistant(settings, store=store, embedder=WordHashEmbedder(), reader=reader)
+    return Assistant(
+        settings, store=store, embedder=WordHashEmbedder(), reader=reader, answerer=answerer
+    )
 
 
 # --- What the relevance decides ------------------------------------------------------------
@@ -115,6 +118,36 @@ def test_the_judge_reads_the_best_paragraph_when_relevance_is_unsure(tmp_path: P
     quiet = ScriptedJudge()
     _assistant(tmp_path, quiet, sure).ask("Is the Forum to become permanent?")
     assert quiet.asked == []
+
+
+def _weighing(bias: float, judge_weight: float) -> ExtractiveAnswerer:
+    """An answerer whose retrieval evidence is ``bias`` whatever is found."""
+    return ExtractiveAnswerer(
+        AbstentionPolicy(
+            bias=bias,
+            top_score_weight=0.0,
+            cover_weight=0.0,
+            unstated_weight=0.0,
+            judge_weight=judge_weight,
+        )
+    )
+
+
+@pytest.mark.parametrize(("p_yes", "abstains"), [(0.9, False), (0.1, True)])
+def test_where_retrieval_is_unsure_the_judges_verdict_decides_whether_to_answer(
+    tmp_path: Path, p_yes: float, abstains: bool
+) -> None:
+    judge = ScriptedJudge({FORUM: p_yes})
+    asked = "Is the Forum to become permanent?"
+    answer = _assistant(tmp_path, judge, answerer=_weighing(0.0, 1.0)).ask(asked)
+    assert [text for _, text in judge.asked] == [FORUM]
+    assert answer.abstained is abstains
+    # Retrieval sure either way, or the verdict given no weight: the judge is not asked.
+    for answerer in (_weighing(5.0, 1.0), _weighing(-5.0, 1.0), _weighing(0.0, 0.0)):
+        quiet = ScriptedJudge({FORUM: p_yes})
+        answer = _assistant(tmp_path, quiet, answerer=answerer).ask(asked)
+        assert quiet.asked == []
+        assert answer.abstained is (answerer.policy.bias < 0)
 
 
 @pytest.mark.parametrize(

@@ -92,13 +92,13 @@ class Scorer(Protocol):
 
 #: The calibration the product reads with (fitted on the development half).
 READER_CALIBRATION = ReaderCalibration(
-    bias=-3.752,
-    score_weight=5.639,
-    cover_weight=-0.444,
-    judge_weight=1.5,
-    judge_bias=0.0,
+    bias=-3.917,
+    score_weight=6.281,
+    cover_weight=-0.528,
+    judge_weight=1.0,
+    judge_bias=0.5,
     unsure=(0.0, 0.0),
-    margin=0.02,
+    margin=0.03,
     judged=1,
 )
 #: The calibration with the relevance model's logit (``reader_relevance``), fitted on the
@@ -123,7 +123,8 @@ class Reading:
 
     #: Relevance (0-1) of each hit read, by paragraph id.
     relevance: dict[str, float] = field(default_factory=dict)
-    #: The judge's P(yes) for the paragraphs it read, by paragraph id.
+    #: The judge's P(yes) for the paragraphs it read, by paragraph id, in the order read
+    #: (the most relevant first).
     judged: dict[str, float] = field(default_factory=dict)
     #: How surely each sentence answers, for the paragraphs most likely to be quoted.
     sentences: dict[str, list[float]] = field(default_factory=dict)
@@ -134,6 +135,12 @@ class Reading:
     @property
     def read(self) -> bool:
         return bool(self.relevance)
+
+    @property
+    def verdict(self) -> float | None:
+        """The judge's P(yes) for the best paragraph found, if it read it: whether the
+        documents answer at all."""
+        return next(iter(self.judged.values()), None)
 
     def judge(self, hits: Sequence[Hit]) -> list[Hit]:
         """The hits, each read one carrying its relevance."""
@@ -187,10 +194,12 @@ class Reader:
         hits: Sequence[Hit],
         trace: RetrievalTrace | None = None,
         with_judge: bool = True,
+        judge_best: bool = False,
     ) -> Reading:
         """Relevance of the first ``depth`` hits; the judge reads the best of them when
-        unsure (and ``with_judge``). With neither a judge nor a relevance model there is
-        nothing to add to retrieval: the reading is empty and says why."""
+        unsure, or when asked to (``judge_best``: its verdict decides whether to answer), and
+        ``with_judge``. With neither a judge nor a relevance model there is nothing to add to
+        retrieval: the reading is empty and says why."""
         started = time.perf_counter()
         if not hits or (self.judge is None and self.relevance_model is None):
             return Reading(notice=self.missing, seconds=time.perf_counter() - started)
@@ -206,7 +215,8 @@ class Reader:
         }
         judged: dict[str, float] = {}
         notice = self.missing if with_judge else None
-        if with_judge and self.judge is not None and calibration.unsure_of(read, relevance):
+        unsure = judge_best or calibration.unsure_of(read, relevance)
+        if with_judge and self.judge is not None and unsure:
             ranked = sorted(read, key=lambda h: -relevance[h.paragraph.id])
             deadline = started + self.timeout_s
             try:
