@@ -38,6 +38,9 @@ class AbstentionPolicy:
     in one paragraph; one asking a detail the documents do not give ("How many States signed
     the Convention in Hanoi?") finds paragraphs on its subject that give no such figure.
 
+    With the reader, the judge's verdict on the best paragraph joins in where it could change
+    the decision (:meth:`needs_verdict`).
+
     The weights are a logistic regression fitted on the development half of the shipped test
     set, with the decision threshold folded into ``bias``; ``python -m eval.calibrate``
     refits them (method in eval/README.md). Direct references are always answered.

@@ -4,8 +4,9 @@ Each hit's relevance starts from what retrieval knows (its fused score, and how 
 question's own words one paragraph holds together), calibrated on the development half of
 the test set (:class:`ReaderCalibration`); with ``reader_relevance`` on, the trained
 cross-encoder's logit joins in. Where that leaves the answer unsure (the best two hits nearly
-tied, or the best one's relevance inside :attr:`ReaderCalibration.unsure`) the language-model
-judge reads the best paragraph, within the time left, and its yes/no probability is fused in.
+tied, or the best one's relevance inside :attr:`ReaderCalibration.unsure`), or where its
+verdict could decide whether to answer at all (the caller says so), the language-model judge
+reads the best paragraph, within the time left, and its yes/no probability is fused in.
 
 A reader that cannot do its part (a judge that is missing, fails or is slow) reads what it can
 and says what it could not in :attr:`Reading.notice`: the answer is then made from what is
