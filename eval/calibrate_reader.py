@@ -272,6 +272,22 @@ def objective(items: Sequence[TestItem], answered: Sequence[dict]) -> tuple[floa
     return (total if false_rate <= MAX_FALSE_ABSTENTION else total - 10.0), summary
 
 
+def scored(
+    items: Sequence[TestItem],
+    recorded: Sequence[Recorded],
+    calibration: ReaderCalibration,
+    policy: ReadingPolicy,
+    scorer: Scorer | None = None,
+    abstention: AbstentionPolicy = RETRIEVAL_ABSTENTION,
+) -> tuple[float, dict]:
+    """The objective of answering the recorded questions this way, and its summary with the
+    share of questions the judge was asked."""
+    answered, asked = answers(recorded, calibration, policy, scorer, abstention)
+    score, summary = objective(items, answered)
+    summary["judged_share"] = asked
+    return score, summary
+
+
 def best_policy(
     recorded: Sequence[Recorded], calibration: ReaderCalibration, scorer: Scorer | None = None
 ) -> tuple[ReadingPolicy, float, dict]:
@@ -314,10 +330,8 @@ def best_gate(
         candidate = replace(
             calibration, margin=margin, unsure=band, judge_weight=weight, judge_bias=bias
         )
-        answered, asked = answers(recorded, candidate, policy, scorer)
-        score, summary = objective(items, answered)
-        summary["judged_share"] = asked
-        if asked <= MAX_JUDGED and (best is None or score > best[0]):
+        score, summary = scored(items, recorded, candidate, policy, scorer)
+        if summary["judged_share"] <= MAX_JUDGED and (best is None or score > best[0]):
             best = (score, candidate, summary)
     assert best is not None
     return best[1], best[0], best[2]
@@ -343,10 +357,8 @@ def best_abstention(
         candidate = replace(
             RETRIEVAL_ABSTENTION, judge_weight=float(weight), judge_bias=float(bias)
         )
-        answered, asked = answers(recorded, calibration, policy, scorer, candidate)
-        score, summary = objective(items, answered)
-        summary["judged_share"] = asked
-        if asked <= MAX_VERDICTS and (best is None or score > best[0]):
+        score, summary = scored(items, recorded, calibration, policy, scorer, candidate)
+        if summary["judged_share"] <= MAX_VERDICTS and (best is None or score > best[0]):
             best = (score, candidate, summary)
     assert best is not None
     return best[1], best[0], best[2]
