@@ -196,6 +196,9 @@ class RecordedJudge:
         self.verdicts: dict[str, float] = {}
         self.asked = 0
 
+    def busy(self) -> bool:
+        return False
+
     def warm_up(self) -> None:
         pass
 

@@ -123,6 +123,8 @@ class ScriptedJudge:
         self.replies = replies or {}
         self.asked: list[tuple[str, str]] = []
         self.chats: list[list[dict[str, str]]] = []
+        #: Whether it says it is judging for another question.
+        self.occupied = False
 
     def generate(
         self,
@@ -136,6 +138,9 @@ class ScriptedJudge:
             raise self.failure
         last = messages[-1]["content"]
         return next((reply for text, reply in self.replies.items() if text in last), "")
+
+    def busy(self) -> bool:
+        return self.occupied
 
     def warm_up(self) -> None:
         if self.failure is not None:

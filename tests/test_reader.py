@@ -150,6 +150,21 @@ def test_where_retrieval_is_unsure_the_judges_verdict_decides_whether_to_answer(
         assert answer.abstained is (answerer.policy.bias < 0)
 
 
+def test_a_judge_busy_with_other_questions_is_not_waited_for_a_verdict(tmp_path: Path) -> None:
+    """Under load the verdict on whether to answer is given up, visibly: retrieval decides."""
+    judge = ScriptedJudge({FORUM: 0.1})
+    judge.occupied = True
+    answer = _assistant(tmp_path, judge, answerer=_weighing(0.0, 1.0)).ask(
+        "Is the Forum to become permanent?"
+    )
+    assert judge.asked == [] and not answer.abstained
+    assert answer.notice is not None and "busy with other questions" in answer.notice
+    # A near tie is still judged: the order of the citations needs it.
+    unsure = ReaderCalibration(unsure=(0.0, 1.01))
+    _assistant(tmp_path, judge, unsure, _weighing(0.0, 1.0)).ask("Is the Forum permanent?")
+    assert [text for _, text in judge.asked] == [FORUM]
+
+
 @pytest.mark.parametrize(
     "failure",
     [

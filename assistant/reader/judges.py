@@ -47,6 +47,11 @@ class JudgeFailed(WSISError):
 class Judge(Protocol):
     name: str
 
+    def busy(self) -> bool:
+        """Whether it is judging for another question now: a question that can do without
+        it then does, rather than wait."""
+        ...
+
     def warm_up(self) -> None:
         """Loads what the judge needs now; raises :class:`JudgeFailed`."""
         ...
@@ -108,6 +113,9 @@ class LocalJudge:
             )
         except Exception as exc:  # llama.cpp refuses a file it cannot read
             raise JudgeFailed(f"the reader model {gguf} could not be loaded ({exc})") from exc
+
+    def busy(self) -> bool:
+        return self._lock.locked()
 
     def warm_up(self) -> None:
         self.model  # noqa: B018 - load now
@@ -184,6 +192,9 @@ class ServerJudge:
         if not isinstance(data, dict):
             raise JudgeFailed(f"the reader server {self.url} sent something else than a reply")
         return data
+
+    def busy(self) -> bool:
+        return False  # the server queues its own requests
 
     def judge(self, question: str, paragraph_text: str, timeout_s: float) -> float:
         return self.verdict(judge_messages(question, paragraph_text), timeout_s)

@@ -91,6 +91,9 @@ class Scorer(Protocol):
     def logits(self, question: str, texts: Sequence[str]) -> list[float]: ...
 
 
+#: Said when the judge, busy with other questions, is not waited for.
+BUSY = "The reader's model was busy with other questions; whether to answer rests on retrieval."
+
 #: The calibration the product reads with (fitted on the development half).
 READER_CALIBRATION = ReaderCalibration(
     bias=-3.917,
@@ -216,8 +219,11 @@ class Reader:
         }
         judged: dict[str, float] = {}
         notice = self.missing if with_judge else None
-        unsure = judge_best or calibration.unsure_of(read, relevance)
-        if with_judge and self.judge is not None and unsure:
+        unsure = calibration.unsure_of(read, relevance)
+        if with_judge and judge_best and not unsure and self.judge and self.judge.busy():
+            # Whether to answer can rest on retrieval: not worth a queue behind others.
+            judge_best, notice = False, BUSY
+        if with_judge and self.judge is not None and (unsure or judge_best):
             ranked = sorted(read, key=lambda h: -relevance[h.paragraph.id])
             deadline = started + self.timeout_s
             try:
