@@ -21,6 +21,7 @@ from typing import Protocol
 
 from assistant.answers import Hit, Quote
 from assistant.reader.reading import Reading
+from assistant.retrieval.facts import asks_place
 from assistant.retrieval.fusion import RetrievalTrace
 from assistant.retrieval.lexical import english_stemmer, text_tokens
 from corpus.wording import sentence_spans
@@ -93,13 +94,18 @@ def verdict_logit(p_yes: float) -> float:
 
 
 _WHERE = re.compile(
-    r"^\W*(?:where|in which (?:paragraphs|parts|sections)|which paragraphs)\b", re.I
+    r"^\W*(?:where|in which (?:paragraphs|parts|sections)"
+    r"|which (?:[\w/+.-]+ ){0,4}?(?:paragraphs|sections|parts)"
+    r"(?! (?:of (?:the |a )?)?(?:[\w/+.-]+ ){0,4}?(?:say|says|state|states|decide|decides)\b))\b",
+    re.I,
 )
 
 
 def asks_where(question: str) -> bool:
-    """Whether the question asks where a topic is covered rather than what is said."""
-    return bool(_WHERE.search(question))
+    """Whether the question asks where a topic is covered ("Where does the outcome deal
+    with gender?", "Which Global Digital Compact paragraphs cover connectivity?") rather
+    than what is said, or where something meets ("Where will the Forum be held?")."""
+    return bool(_WHERE.search(question)) and not asks_place(question)
 
 
 class Answerer(Protocol):
@@ -135,6 +141,9 @@ class ReadingPolicy:
     #: A question naming several documents asks about each: the best paragraph of each named
     #: document is cited from this share of the best relevance, whatever its own.
     named_share: float = 0.4
+    #: "Where is X covered?" asks for every place: other paragraphs are cited from this
+    #: share of the best relevance (and :attr:`cite_at`).
+    where_share: float = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +164,7 @@ class ExtractiveAnswerer:
     max_paragraphs: int = 2
     relative_cutoff: float = 0.8
     #: "Where is X covered?" asks for every place: more paragraphs may be quoted.
-    where_paragraphs: int = 3
+    where_paragraphs: int = 5
     where_cutoff: float = 0.75
     #: A question naming several documents gets the best paragraph of each one quoted when it
     #: scores at least this share of the best hit.
@@ -243,8 +252,9 @@ class ExtractiveAnswerer:
         ):
             return Drafted((), abstained=True)
         top = relevance[ranked[0].paragraph.id]
-        most = self.where_paragraphs if asks_where(question) else self.max_paragraphs
-        floor = max(policy.cite_at, top * policy.cite_share)
+        where = asks_where(question)
+        most = self.where_paragraphs if where else self.max_paragraphs
+        floor = max(policy.cite_at, top * (policy.where_share if where else policy.cite_share))
         chosen = [ranked[0]] + [h for h in ranked[1:most] if relevance[h.paragraph.id] >= floor]
         if len(named) > 1:
             for name in named:

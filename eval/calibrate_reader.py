@@ -305,12 +305,16 @@ def best_policy(
         if best is None or score > best[0]:
             best = (score, policy, summary)
     assert best is not None
-    for named_share in (0.3, 0.4, 0.5, 0.6, 0.8, 1.0):
-        policy = replace(best[1], named_share=named_share)
-        answered, _ = answers(recorded, calibration, policy, scorer)
-        score, summary = objective(items, answered)
-        if score > best[0]:
-            best = (score, policy, summary)
+    for field_, values in (
+        ("named_share", (0.3, 0.4, 0.5, 0.6, 0.8, 1.0)),
+        ("where_share", (0.2, 0.3, 0.4, 0.5, 0.7, 0.9)),
+    ):
+        for value in values:
+            policy = replace(best[1], **{field_: value})
+            answered, _ = answers(recorded, calibration, policy, scorer)
+            score, summary = objective(items, answered)
+            if score > best[0]:
+                best = (score, policy, summary)
     return best[1], best[0], best[2]
 
 

@@ -86,6 +86,18 @@ def test_citations_follow_relevance_and_carry_it(tmp_path: Path) -> None:
     )
 
 
+def test_a_where_question_cites_every_paragraph_judged_near_the_best(tmp_path: Path) -> None:
+    assistant = _assistant(tmp_path)
+    what = assistant.ask("What do the texts say about the Internet Governance Forum?")
+    where = assistant.ask("Where do the texts deal with the Internet Governance Forum?")
+    assert len(where.quotes) > len(what.quotes) >= 1
+    relevance = [q.hit.relevance or 0.0 for q in where.quotes]
+    assert relevance == sorted(relevance, reverse=True)
+    share = ExtractiveAnswerer().reading.where_share
+    assert min(relevance) >= relevance[0] * share
+    assert all(q.paragraph.text != HOSTILE for q in where.quotes)
+
+
 def test_nothing_judged_to_answer_is_an_abstention(tmp_path: Path) -> None:
     answer = _assistant(tmp_path).ask("What tariffs apply to imported satellite dishes in Peru?")
     assert answer.abstained and answer.quotes == ()

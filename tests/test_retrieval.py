@@ -141,6 +141,12 @@ def test_where_questions() -> None:
     assert asks_where("Where does the outcome document deal with gender?")
     assert asks_where("In which paragraphs is financing addressed?")
     assert not asks_where("What does the outcome say about where the IGF meets?")
+    assert asks_where("Which Global Digital Compact paragraphs cover connectivity?")
+    assert asks_where("Which paragraphs of A/RES/80/173 deal with the environment?")
+    # Asking what a paragraph says, or where something meets, is not asking where it is covered.
+    assert not asks_where("Which paragraphs of the outcome say that the Forum is permanent?")
+    assert not asks_where("Where will the Global Dialogue on AI Governance be held?")
+    assert not asks_where("Where and when was the World Radiocommunication Conference held?")
 
 
 # --- Lexical evidence --------------------------------------------------------------------------
@@ -323,6 +329,7 @@ def test_calibration_fits_a_policy_that_separates_clear_cases() -> None:
         ("Where will the Global Dialogue on AI Governance be held?", Fact.PLACE),
         ("In which country did the 2024 Forum take place?", Fact.PLACE),
         ("Who will host the next WSIS Forum?", Fact.PLACE),
+        ("Where and on what dates will the session be held?", Fact.TIME),
         ("Where does the outcome document deal with the gender divide?", None),
         ("Which countries need particular attention?", None),
         ("Where is data governance covered, and which paragraphs?", None),

@@ -74,11 +74,17 @@ _ASKS_PERSON = re.compile(
 _ASKS_PLACE = re.compile(
     r"\b(?:which|what) (?:host )?(?:city|cities|country|venue|location)\b"
     r"|\bwho (?:will |would |is to |is going to )?host\b"
-    r"|^\W*where (?:will|would|is|was|are|were|did|does|do|should|shall)\b[^?]*?"
+    r"|^\W*where (?:and [^?]*? )?(?:will|would|is|was|are|were|did|does|do|should|shall)\b[^?]*?"
     r"\b(?:held|hosted|host|convened?|meet|met|located|based|headquartered|take place"
     r"|took place|taking place)\b",
     re.I,
 )
+
+
+def asks_place(question: str) -> bool:
+    """Whether the question asks for a place, whatever else it asks ("Where and when was the
+    Conference held?")."""
+    return bool(_ASKS_PLACE.search(question))
 
 
 def asked_fact(question: str) -> Fact | None:
@@ -90,7 +96,7 @@ def asked_fact(question: str) -> Fact | None:
         return Fact.TIME
     if _ASKS_PERSON.search(question):
         return Fact.PERSON
-    if _ASKS_PLACE.search(question):
+    if asks_place(question):
         return Fact.PLACE
     return None
 
