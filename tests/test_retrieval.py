@@ -321,6 +321,8 @@ def test_calibration_fits_a_policy_that_separates_clear_cases() -> None:
         ("On which dates was the high-level meeting held?", Fact.TIME),
         ("Who must look into funding gaps, and when must they report?", Fact.TIME),
         ("How big is the gap between towns and the countryside?", Fact.NUMBER),
+        ("What was the global average score in the index?", Fact.NUMBER),
+        ("What minimum age do the commitments set for social media?", Fact.NUMBER),
         ("Who chaired the Commission's session last year?", Fact.PERSON),
         ("Who was appointed Envoy on Technology?", Fact.PERSON),
         ("Which two ambassadors will co-facilitate the negotiations?", Fact.PERSON),

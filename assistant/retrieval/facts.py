@@ -34,7 +34,9 @@ _ASKS_NUMBER = re.compile(
     r"\bhow many\b"
     r"|\bhow much\b(?! (?:progress|attention|emphasis|importance|weight|priority|influence|say)\b)"
     r"|\bwhat (?:share|percentage|proportion|fraction|number|amount|sum|figure)\b"
-    r"|\bhow (?:large|big)\b(?! an?\b)",
+    r"|\bhow (?:large|big)\b(?! an?\b)"
+    r"|\bwhat (?:(?:is|was|are|were) )?(?:the )?(?:[\w-]+ )?(?:minimum|maximum|average|mean|median"
+    r"|total) [\w-]+",
     re.I,
 )
 #: "When" asking about time ("When will ...", "by when"), not opening a clause ("When States
