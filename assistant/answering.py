@@ -13,14 +13,13 @@ place finds one.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.answers import Hit, Quote
-from assistant.reader.reading import Reading
+from assistant.reader.reading import Reading, logit
 from assistant.retrieval.facts import asks_place
 from assistant.retrieval.fusion import RetrievalTrace
 from assistant.retrieval.lexical import english_stemmer, text_tokens
@@ -89,8 +88,7 @@ VERDICT_RANGE = 3.0
 
 
 def verdict_logit(p_yes: float) -> float:
-    p = min(max(p_yes, 1e-9), 1 - 1e-9)
-    return max(-VERDICT_RANGE, min(VERDICT_RANGE, math.log(p / (1 - p))))
+    return max(-VERDICT_RANGE, min(VERDICT_RANGE, logit(p_yes)))
 
 
 _WHERE = re.compile(

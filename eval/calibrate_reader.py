@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -86,11 +85,6 @@ class CachedScorer:
         for text, logit in zip(missing, self.model.logits(question, missing), strict=True):
             self.cache[question, text] = logit
         return [self.cache[question, t] for t in texts]
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
 
 
 def record(assistant: Assistant, items: Sequence[TestItem]) -> list[Recorded]:

@@ -37,7 +37,7 @@ from assistant.coverage import (
 from assistant.coverage.calibration import FEATURES, Features
 from assistant.coverage.finding import expand
 from assistant.coverage.reading import TopicReader, topic_messages
-from assistant.reader.reading import READER_CALIBRATION, Reader, make_reader
+from assistant.reader.reading import READER_CALIBRATION, Reader, logit, make_reader
 from assistant.reader.relevance import RelevanceModel
 from assistant.render import coverage as shown
 from assistant.retrieval import Filters
@@ -394,9 +394,7 @@ def fit_judge(read: Sequence[Candidate], calibration: TopicCalibration) -> Topic
     0.5 stays the threshold's place."""
     from sklearn.linear_model import LogisticRegression
 
-    x = np.array(
-        [[_logit(calibration.relevance(c.features)), _logit(c.p_yes or 0.5)] for c in read]
-    )
+    x = np.array([[logit(calibration.relevance(c.features)), logit(c.p_yes or 0.5)] for c in read])
     y = np.array([c.listed for c in read])
     if len(set(y.tolist())) < 2:
         return calibration
@@ -408,11 +406,6 @@ def fit_judge(read: Sequence[Candidate], calibration: TopicCalibration) -> Topic
         judge_weight=judge_weight,
         judge_bias=round(float(model.intercept_[0]), 3),
     )
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
 
 
 # --- Command line -----------------------------------------------------------------------------

@@ -30,7 +30,8 @@ from corpus.settings import Settings
 from corpus.wording import sentence_spans
 
 
-def _logit(p: float) -> float:
+def logit(p: float) -> float:
+    """The log-odds of a probability, held finite."""
     p = min(max(p, 1e-6), 1 - 1e-6)
     return math.log(p / (1 - p))
 
@@ -72,7 +73,7 @@ class ReaderCalibration:
         )
 
     def with_judge(self, relevance: float, p_yes: float) -> float:
-        return _sigmoid(_logit(relevance) + self.judge_weight * _logit(p_yes) + self.judge_bias)
+        return _sigmoid(logit(relevance) + self.judge_weight * logit(p_yes) + self.judge_bias)
 
     def unsure_of(self, hits: Sequence[Hit], relevance: dict[str, float]) -> bool:
         """Whether the judge should read: the best relevance inside :attr:`unsure`, or the
