@@ -138,7 +138,7 @@ class ReadingPolicy:
     cite_share: float = 0.9
     #: A question naming several documents asks about each: the best paragraph of each named
     #: document is cited from this share of the best relevance, whatever its own.
-    named_share: float = 0.4
+    named_share: float = 0.6
     #: "Where is X covered?" asks for every place: other paragraphs are cited from this
     #: share of the best relevance (and :attr:`cite_at`).
     where_share: float = 0.4

@@ -97,9 +97,9 @@ BUSY = "The reader's model was busy with other questions; whether to answer rest
 
 #: The calibration the product reads with (fitted on the development half).
 READER_CALIBRATION = ReaderCalibration(
-    bias=-3.917,
+    bias=-3.911,
     score_weight=6.281,
-    cover_weight=-0.528,
+    cover_weight=-0.534,
     judge_weight=1.0,
     judge_bias=0.5,
     unsure=(0.0, 0.0),
