@@ -182,6 +182,15 @@ def test_question_answered_in_two_documents(full_assistant) -> None:
     assert {"A/RES/80/173", "A/RES/79/1"} <= documents
 
 
+@pytest.mark.parametrize("read", [True, False])
+def test_a_where_question_cites_each_paragraph_on_the_topic(full_assistant, read: bool) -> None:
+    """The outcome document deals with persons with disabilities in paragraph 12 (their
+    inclusion in the information society) and paragraph 23 (accessibility)."""
+    asked = "Where does the outcome document address persons with disabilities?"
+    answer = full_assistant.ask(asked, read=read)
+    assert {("A/RES/80/173", None, "12"), ("A/RES/80/173", None, "23")} <= cited(answer)
+
+
 def test_absent_topic_abstains_and_labels_closest_matches(full_assistant) -> None:
     answer = full_assistant.ask("What spectrum auction prices were set for 6G frequencies?")
     assert answer.abstained
