@@ -91,8 +91,14 @@ def verdict_logit(p_yes: float) -> float:
     return max(-VERDICT_RANGE, min(VERDICT_RANGE, logit(p_yes)))
 
 
+#: Where a topic is covered: "where" with a verb of dealing with a topic ("Where does the
+#: outcome address ...?", "Where is X mentioned?"), or the paragraphs asked for by name
+#: ("Which Global Digital Compact paragraphs cover ...?", "In which sections ...?").
 _WHERE = re.compile(
-    r"^\W*(?:where|in which (?:paragraphs|parts|sections)"
+    r"^\W*where\b[^?]*?\b(?:deal|dealt|address|cover|discuss|mention|refer|talk|treat|tackle"
+    r"|touch|speak|spoke|say|said|state|raise|handle|consider|highlight|emphasi[sz]|stress"
+    r"|recogni[sz]|acknowledg|focus)\w*"
+    r"|^\W*(?:in which (?:paragraphs|parts|sections)"
     r"|which (?:[\w/+.-]+ ){0,4}?(?:paragraphs|sections|parts)"
     r"(?! (?:of (?:the |a )?)?(?:[\w/+.-]+ ){0,4}?(?:say|says|state|states|decide|decides)\b))\b",
     re.I,
@@ -102,7 +108,8 @@ _WHERE = re.compile(
 def asks_where(question: str) -> bool:
     """Whether the question asks where a topic is covered ("Where does the outcome deal
     with gender?", "Which Global Digital Compact paragraphs cover connectivity?") rather
-    than what is said, or where something meets ("Where will the Forum be held?")."""
+    than what is said, or where something happens ("Where will the Forum be held?", "Where
+    is a regional centre being proposed?")."""
     return bool(_WHERE.search(question)) and not asks_place(question)
 
 

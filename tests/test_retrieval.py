@@ -147,6 +147,9 @@ def test_where_questions() -> None:
     assert not asks_where("Which paragraphs of the outcome say that the Forum is permanent?")
     assert not asks_where("Where will the Global Dialogue on AI Governance be held?")
     assert not asks_where("Where and when was the World Radiocommunication Conference held?")
+    assert not asks_where("Where, and with which co-host, will the next Forum be organized?")
+    assert asks_where("Where is the gender digital divide mentioned in the Compact?")
+    assert asks_where("Where do the texts talk about spectrum?")
 
 
 # --- Lexical evidence --------------------------------------------------------------------------
