@@ -99,7 +99,7 @@ _WHERE = re.compile(
     r"|touch|speak|spoke|say|said|state|raise|handle|consider|highlight|emphasi[sz]|stress"
     r"|recogni[sz]|acknowledg|focus)\w*"
     r"|^\W*(?:in which (?:paragraphs|parts|sections)"
-    r"|which (?:[\w/+.-]+ ){0,4}?(?:paragraphs|sections|parts)"
+    r"|which (?:[\w/+.-]+ ){0,4}?(?:paragraphs|sections)"
     r"(?! (?:of (?:the |a )?)?(?:[\w/+.-]+ ){0,4}?(?:say|says|state|states|decide|decides)\b))\b",
     re.I,
 )

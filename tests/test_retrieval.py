@@ -150,6 +150,7 @@ def test_where_questions() -> None:
     assert not asks_where("Where, and with which co-host, will the next Forum be organized?")
     assert asks_where("Where is the gender digital divide mentioned in the Compact?")
     assert asks_where("Where do the texts talk about spectrum?")
+    assert not asks_where("Which parts of the world are least connected?")
 
 
 # --- Lexical evidence --------------------------------------------------------------------------
