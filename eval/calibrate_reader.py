@@ -48,13 +48,17 @@ from eval.metrics import summarize
 from eval.testset import TestItem, load_testset, matches
 
 MAX_FALSE_ABSTENTION = 0.10
-#: Share of questions the judge may be asked about to order the best two paragraphs (about
-#: 2.5 s each on two cores) ...
+#: Share of questions the judge may be asked about to order the best paragraphs ...
 MAX_JUDGED = 0.40
+#: ... and paragraphs a question it may read on average for that (about 2 s each on two
+#: cores) ...
+MAX_JUDGED_PER_QUESTION = 1.0
 #: ... and, with its verdict deciding whether to answer, in all.
 MAX_VERDICTS = 0.70
 #: Hits per question the relevance regression learns from.
 FIT_DEPTH = 5
+#: The best hits of each question whose verdicts are recorded: as many as the judge may read.
+JUDGED_DEPTH = 3
 JUDGEMENTS = Path(__file__).resolve().parent / "calibration" / "judgements.jsonl"
 #: The product's abstention with the judge's verdict left out, as the stages before the last
 #: answer.
@@ -111,19 +115,20 @@ def load_judgements(recorded: Sequence[Recorded], path: Path) -> None:
 
 
 def judge_missing(recorded: Sequence[Recorded], judge: LocalJudge, path: Path) -> None:
-    """The judge's verdict on each question's best hit, where the file lacks it."""
+    """The judge's verdicts on each question's best hits (:data:`JUDGED_DEPTH`), where the
+    file lacks them."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as sink:
         for r in recorded:
-            if not r.hits or r.hits[0].paragraph.id in r.p_yes:
-                continue
-            hit = r.hits[0]
-            p_yes = judge.judge(r.item.question, hit.paragraph.text, 120.0)
-            r.p_yes[hit.paragraph.id] = p_yes
-            row = {"question": r.item.id, "paragraph_id": hit.paragraph.id, "p_yes": p_yes}
-            sink.write(json.dumps(row) + "\n")
-            sink.flush()
-            print(r.item.id, round(p_yes, 3), r.gold[0], flush=True)
+            for hit, gold in zip(r.hits[:JUDGED_DEPTH], r.gold, strict=False):
+                if hit.paragraph.id in r.p_yes:
+                    continue
+                p_yes = judge.judge(r.item.question, hit.paragraph.text, 120.0)
+                r.p_yes[hit.paragraph.id] = p_yes
+                row = {"question": r.item.id, "paragraph_id": hit.paragraph.id, "p_yes": p_yes}
+                sink.write(json.dumps(row) + "\n")
+                sink.flush()
+                print(r.item.id, round(p_yes, 3), gold, flush=True)
 
 
 def fit_relevance(recorded: Sequence[Recorded], scorer: Scorer | None = None) -> ReaderCalibration:
@@ -220,19 +225,19 @@ def read(
     calibration: ReaderCalibration,
     scorer: Scorer | None = None,
     abstention: AbstentionPolicy = RETRIEVAL_ABSTENTION,
-) -> tuple[Reading, bool]:
+) -> tuple[Reading, int]:
     """What the reader makes of a recorded question with this calibration (the judge's
-    recorded verdicts standing in for it), and whether it asked the judge."""
+    recorded verdicts standing in for it), and how many paragraphs it asked the judge about."""
     judge = RecordedJudge()
     judge.verdicts = {
         h.paragraph.text: r.p_yes[h.paragraph.id] for h in r.hits if h.paragraph.id in r.p_yes
     }
     if not r.hits or r.trace.direct:
-        return Reading(), False
+        return Reading(), 0
     reading = Reader(scorer, judge, calibration).read(
         r.item.question, r.hits, r.trace, judge_best=abstention.needs_verdict(r.trace)
     )
-    return reading, judge.asked > 0
+    return reading, judge.asked
 
 
 def answers(
@@ -241,22 +246,24 @@ def answers(
     policy: ReadingPolicy,
     scorer: Scorer | None = None,
     abstention: AbstentionPolicy = RETRIEVAL_ABSTENTION,
-) -> tuple[list[dict], float]:
+) -> tuple[list[dict], float, float]:
     """The answer JSON of every recorded question, answered by the real answerer (without the
-    reader when ``calibration`` is None), and the share of questions the judge was asked."""
+    reader when ``calibration`` is None), the share of questions the judge was asked about,
+    and the paragraphs it was asked about a question."""
     answerer = ExtractiveAnswerer(abstention, reading=policy)
-    out, asked = [], 0
+    out, asked, calls = [], 0, 0
     for r in recorded:
         hits = r.hits
         reading = None
         if calibration is not None:
-            reading, was_asked = read(r, calibration, scorer, abstention)
-            asked += was_asked
+            reading, judged = read(r, calibration, scorer, abstention)
+            asked += judged > 0
+            calls += judged
             hits = reading.judge(hits)
         drafted = answerer.answer(r.item.question, hits, r.trace, reading)
         answer = Answer(r.item.question, drafted.quotes, tuple(hits), drafted.abstained)
         out.append(render.answer_json(answer, r.item.id))
-    return out, asked / max(len(recorded), 1)
+    return out, asked / max(len(recorded), 1), calls / max(len(recorded), 1)
 
 
 KEYS = ("top_citation_accuracy", "citation_precision", "citation_recall", "abstention_f1")
@@ -279,9 +286,10 @@ def scored(
 ) -> tuple[float, dict]:
     """The objective of answering the recorded questions this way, and its summary with the
     share of questions the judge was asked."""
-    answered, asked = answers(recorded, calibration, policy, scorer, abstention)
+    answered, asked, calls = answers(recorded, calibration, policy, scorer, abstention)
     score, summary = objective(items, answered)
     summary["judged_share"] = asked
+    summary["judged_per_question"] = calls
     return score, summary
 
 
@@ -294,7 +302,7 @@ def best_policy(
         np.arange(0.0, 0.5, 0.05), [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0.5, 0.7, 0.8, 0.9]
     ):
         policy = ReadingPolicy(float(answer_at), float(cite_at), float(share))
-        answered, _ = answers(recorded, calibration, policy, scorer)
+        answered, _, _ = answers(recorded, calibration, policy, scorer)
         score, summary = objective(items, answered)
         if best is None or score > best[0]:
             best = (score, policy, summary)
@@ -305,7 +313,7 @@ def best_policy(
     ):
         for value in values:
             policy = replace(best[1], **{field_: value})
-            answered, _ = answers(recorded, calibration, policy, scorer)
+            answered, _, _ = answers(recorded, calibration, policy, scorer)
             score, summary = objective(items, answered)
             if score > best[0]:
                 best = (score, policy, summary)
@@ -318,21 +326,32 @@ def best_gate(
     policy: ReadingPolicy,
     scorer: Scorer | None = None,
 ) -> tuple[ReaderCalibration, float, dict]:
-    """When to ask the judge (how near the best two hits, which band of relevance) and how
-    much its verdict weighs: chosen by what it does to the answers, not by calibration."""
+    """When to ask the judge (how near the best two hits, which band of relevance), how
+    many of the best paragraphs it reads and how much its verdict weighs: chosen by what it
+    does to the answers, not by calibration."""
     items = [r.item for r in recorded]
     best: tuple[float, ReaderCalibration, dict] | None = None
-    for margin, band, weight, bias in itertools.product(
+    for margin, band, judged, weight, bias in itertools.product(
         [0.0, 0.02, 0.03, 0.05],
         [(0.0, 0.0), (0.2, 0.5), (0.3, 0.6)],
-        [1.0, 1.5, 2.0, 3.0],
+        range(1, JUDGED_DEPTH + 1),
+        [0.5, 0.75, 1.0, 1.5, 2.0, 3.0],
         [-0.5, 0.0, 0.5],
     ):
         candidate = replace(
-            calibration, margin=margin, unsure=band, judge_weight=weight, judge_bias=bias
+            calibration,
+            margin=margin,
+            unsure=band,
+            judged=judged,
+            judge_weight=weight,
+            judge_bias=bias,
         )
         score, summary = scored(items, recorded, candidate, policy, scorer)
-        if summary["judged_share"] <= MAX_JUDGED and (best is None or score > best[0]):
+        within = (
+            summary["judged_share"] <= MAX_JUDGED
+            and summary["judged_per_question"] <= MAX_JUDGED_PER_QUESTION
+        )
+        if within and (best is None or score > best[0]):
             best = (score, candidate, summary)
     assert best is not None
     return best[1], best[0], best[2]
@@ -366,7 +385,7 @@ def best_abstention(
 
 
 def show(label: str, summary: dict) -> None:
-    keys = (*KEYS, "false_abstention_rate", "judged_share")
+    keys = (*KEYS, "false_abstention_rate", "judged_share", "judged_per_question")
     print(label, {k: round(summary[k], 3) for k in keys if summary.get(k) is not None})
 
 
@@ -395,7 +414,7 @@ def main() -> None:
         judge_missing(
             recorded, LocalJudge(settings.model_copy(update={"reader": "local"})), args.judgements
         )
-    baseline, _ = answers(recorded, None, ReadingPolicy())
+    baseline, _, _ = answers(recorded, None, ReadingPolicy())
     show("retrieval only:", summarize(items, baseline))
     if scorer is not None:
         print(
@@ -408,8 +427,9 @@ def main() -> None:
     gated, _, summary = best_gate(recorded, calibration, policy, scorer)
     show("with the judge:", summary)
     policy, _, summary = best_policy(recorded, gated, scorer)
-    _, asked = answers(recorded, gated, policy, scorer)
+    _, asked, calls = answers(recorded, gated, policy, scorer)
     summary["judged_share"] = asked
+    summary["judged_per_question"] = calls
     show("with the judge, policy refitted:", summary)
     abstention, _, summary = best_abstention(recorded, gated, policy, scorer)
     show("with the judge's verdict on answering:", summary)

@@ -132,6 +132,25 @@ def test_the_judge_reads_the_best_paragraph_when_relevance_is_unsure(tmp_path: P
     assert quiet.asked == []
 
 
+def test_when_unsure_the_judge_reads_the_best_paragraphs_and_its_verdicts_order_them(
+    tmp_path: Path,
+) -> None:
+    """Where the best paragraph found gives the place, not the decision asked about, the judge
+    reading the best two puts the one that answers first."""
+    asked = "Is the Internet Governance Forum, which met in Riyadh and Oslo, to be permanent?"
+    unsure = ReaderCalibration(unsure=(0.0, 1.01), judged=2, judge_weight=3.0)
+    judge = ScriptedJudge({FORUM: 0.95, MEETINGS: 0.02})
+    answer = _assistant(tmp_path, judge, unsure).ask(asked)
+    read = [text for _, text in judge.asked]
+    assert read[0] == MEETINGS and read == [MEETINGS, FORUM]
+    assert answer.quotes[0].paragraph.text == FORUM
+    # Asked only for its verdict on whether to answer, it reads the best paragraph alone.
+    sure = ReaderCalibration(unsure=(0.0, 0.0), judged=2)
+    verdict = ScriptedJudge({FORUM: 0.95, MEETINGS: 0.9})
+    _assistant(tmp_path, verdict, sure, _weighing(0.0, 1.0)).ask(asked)
+    assert [text for _, text in verdict.asked] == [MEETINGS]
+
+
 def _weighing(bias: float, judge_weight: float) -> ExtractiveAnswerer:
     """An answerer whose retrieval evidence is ``bias`` whatever is found."""
     return ExtractiveAnswerer(

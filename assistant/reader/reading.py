@@ -61,7 +61,8 @@ class ReaderCalibration:
     unsure: tuple[float, float] = (0.2, 0.8)
     #: ... or when the best two hits' retrieval scores are closer than this.
     margin: float = 0.0
-    #: How many of the best paragraphs the judge reads, at most.
+    #: How many of the best paragraphs the judge reads, at most, when unsure (the best one
+    #: alone when asked only for its verdict on whether to answer).
     judged: int = 1
 
     def relevance(self, score: float, cover: float = 0.0, logit: float = 0.0) -> float:
@@ -228,7 +229,7 @@ class Reader:
             ranked = sorted(read, key=lambda h: -relevance[h.paragraph.id])
             deadline = started + self.timeout_s
             try:
-                for hit in ranked[: calibration.judged]:
+                for hit in ranked[: calibration.judged if unsure else 1]:
                     left = deadline - time.perf_counter()
                     if left <= 0:
                         notice = "The reader's model ran out of time for this question."
