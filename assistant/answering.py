@@ -54,7 +54,7 @@ class AbstentionPolicy:
     #: ``judge_bias + judge_weight x`` its P(yes) as log-odds, held within
     #: ±:data:`VERDICT_RANGE`. Fitted on the development half with the reader
     #: (``python -m eval.calibrate_reader``); 0 leaves the decision to retrieval.
-    judge_weight: float = 0.9
+    judge_weight: float = 1.1
     judge_bias: float = 1.5
 
     def evidence(self, trace: RetrievalTrace, p_yes: float | None = None) -> float:
@@ -138,7 +138,7 @@ class ReadingPolicy:
 
     #: The best paragraph must reach this relevance for the question to be answered at all
     #: (besides the retrieval evidence :class:`AbstentionPolicy` weighs).
-    answer_at: float = 0.0
+    answer_at: float = 0.1
     #: Other paragraphs are cited from this relevance ...
     cite_at: float = 0.2
     #: ... and when they come at least this close to the best one (a share of it).
@@ -148,7 +148,7 @@ class ReadingPolicy:
     named_share: float = 0.6
     #: "Where is X covered?" asks for every place: other paragraphs are cited from this
     #: share of the best relevance (and :attr:`cite_at`).
-    where_share: float = 0.4
+    where_share: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,14 +98,14 @@ BUSY = "The reader's model was busy with other questions; whether to answer rest
 
 #: The calibration the product reads with (fitted on the development half).
 READER_CALIBRATION = ReaderCalibration(
-    bias=-3.911,
-    score_weight=6.281,
-    cover_weight=-0.534,
-    judge_weight=1.0,
+    bias=-3.919,
+    score_weight=6.293,
+    cover_weight=-0.527,
+    judge_weight=0.5,
     judge_bias=0.5,
     unsure=(0.0, 0.0),
     margin=0.03,
-    judged=1,
+    judged=2,
 )
 #: The calibration with the relevance model's logit (``reader_relevance``), fitted on the
 #: development half with the model built from the shipped teacher questions
