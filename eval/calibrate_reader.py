@@ -426,11 +426,8 @@ def main() -> None:
     show("calibrated retrieval, no judge:", summary)
     gated, _, summary = best_gate(recorded, calibration, policy, scorer)
     show("with the judge:", summary)
-    policy, _, summary = best_policy(recorded, gated, scorer)
-    _, asked, calls = answers(recorded, gated, policy, scorer)
-    summary["judged_share"] = asked
-    summary["judged_per_question"] = calls
-    show("with the judge, policy refitted:", summary)
+    policy, _, _ = best_policy(recorded, gated, scorer)
+    show("with the judge, policy refitted:", scored(items, recorded, gated, policy, scorer)[1])
     abstention, _, summary = best_abstention(recorded, gated, policy, scorer)
     show("with the judge's verdict on answering:", summary)
     name = "RELEVANCE_CALIBRATION" if scorer is not None else "READER_CALIBRATION"
