@@ -46,10 +46,10 @@ class AbstentionPolicy:
     refits them (method in eval/README.md). Direct references are always answered.
     """
 
-    bias: float = -2.69
-    top_score_weight: float = 7.82
-    cover_weight: float = 0.452
-    unstated_weight: float = -3.806
+    bias: float = -2.439
+    top_score_weight: float = 6.656
+    cover_weight: float = 1.161
+    unstated_weight: float = -3.648
     #: With the reader, the judge's verdict on the best paragraph found joins in:
     #: ``judge_bias + judge_weight x`` its P(yes) as log-odds, held within
     #: ±:data:`VERDICT_RANGE`. Fitted on the development half with the reader
@@ -138,7 +138,7 @@ class ReadingPolicy:
 
     #: The best paragraph must reach this relevance for the question to be answered at all
     #: (besides the retrieval evidence :class:`AbstentionPolicy` weighs).
-    answer_at: float = 0.1
+    answer_at: float = 0.0
     #: Other paragraphs are cited from this relevance ...
     cite_at: float = 0.2
     #: ... and when they come at least this close to the best one (a share of it).

@@ -98,9 +98,9 @@ BUSY = "The reader's model was busy with other questions; whether to answer rest
 
 #: The calibration the product reads with (fitted on the development half).
 READER_CALIBRATION = ReaderCalibration(
-    bias=-3.919,
-    score_weight=6.293,
-    cover_weight=-0.527,
+    bias=-4.16,
+    score_weight=6.737,
+    cover_weight=-0.535,
     judge_weight=0.5,
     judge_bias=0.5,
     unsure=(0.0, 0.0),
