@@ -111,14 +111,16 @@ def make_pairs(
             pairs.append(Pair(question, source, 1.0))
             pairs += [
                 Pair(question, other, 0.0)
-                for other in _negatives(question, source, lexical, parameters)
+                for other in negatives(question, source, lexical, parameters)
             ]
     return pairs
 
 
-def _negatives(
+def negatives(
     question: str, source: Paragraph, lexical: LexicalIndex, parameters: TrainingParameters
 ) -> list[Paragraph]:
+    """The paragraphs BM25 ranks highest for the question besides its source, near copies of
+    the source or of each other passed over."""
     scores, _ = lexical.scores(lexical.tokens(question))
     found: list[Paragraph] = []
     for row in scores.argsort()[::-1][:40]:
