@@ -1,5 +1,5 @@
 """Short answers measured: ``python -m eval.summaries TESTSET [TESTSET ...] --index-dir DIR
-[--split dev|heldout] [--limit N] [--out FILE]``.
+[--split dev|heldout] [--skip N] [--limit N] [--out FILE]``.
 
 Every answerable question of the split is asked with ``style="summary"``. For each answer
 that quotes, the figures are:
@@ -109,6 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--index-dir", type=Path, required=True)
     parser.add_argument("--split", choices=SPLITS, default="heldout")
     parser.add_argument("--limit", type=int, default=None, help="The first N questions only.")
+    parser.add_argument(
+        "--skip", type=int, default=0, help="Leave out the first N questions (read before)."
+    )
     parser.add_argument("--cover", type=float, default=COVER)
     parser.add_argument("--out", type=Path, help="One JSON line per question, to read by hand.")
     args = parser.parse_args(argv)
@@ -118,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in args.testsets
         for item in load_testset(path)
         if item.split == args.split and item.kind == "answerable"
-    ][: args.limit]
+    ][args.skip :][: args.limit]
     assistant = Assistant(Settings(index_dir=args.index_dir)).warm_up()
     out = args.out.open("w", encoding="utf-8") if args.out else None
     rows = []
