@@ -25,7 +25,7 @@ from assistant.reader.training import (
     negatives,
     read_questions,
     training_catalog,
-    usable,
+    written_for,
 )
 from assistant.retrieval.lexical import LexicalIndex
 from corpus.model import Paragraph
@@ -39,21 +39,15 @@ def triples(records: list[dict], catalog: Catalog) -> list[dict[str, str]]:
     """(question, its paragraph, BM25's nearest other paragraph), embedded text each."""
     lexical = LexicalIndex(catalog)
     parameters = TrainingParameters(negatives_per_question=1)
-    by_key = {(p.doc_id, p.part, p.label): p for p in catalog.paragraphs.values()}
 
     def text(paragraph: Paragraph) -> str:
         return embedding_text(catalog.documents[paragraph.doc_id], paragraph, paragraph.text)
 
-    rows = []
-    for record in records:
-        source = catalog.paragraphs.get(record["paragraph_id"]) or by_key.get(
-            (record["doc_id"], record["part"], record["label"])
-        )
-        if source is None:
-            continue
-        for question in filter(usable, record["questions"]):
-            for other in negatives(question, source, lexical, parameters):
-                rows.append({"anchor": question, "positive": text(source), "negative": text(other)})
+    rows = [
+        {"anchor": question, "positive": text(source), "negative": text(other)}
+        for question, source in written_for(records, catalog)
+        for other in negatives(question, source, lexical, parameters)
+    ]
     random.Random(parameters.seed).shuffle(rows)
     return rows
 

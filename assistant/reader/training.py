@@ -22,7 +22,7 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -91,28 +91,30 @@ def training_catalog(folders: Sequence[Path], workers: int = 2) -> Catalog:
     return Catalog.from_paragraphs(documents, (q for p in parsed for q in p.paragraphs))
 
 
-def make_pairs(
-    records: Iterable[dict], catalog: Catalog, parameters: TrainingParameters
-) -> list[Pair]:
-    """The training pairs (see the module docstring); records whose paragraph the catalogue
-    lacks are passed over."""
-    lexical = LexicalIndex(catalog)
+def written_for(records: Iterable[dict], catalog: Catalog) -> Iterator[tuple[str, Paragraph]]:
+    """Each usable question with the paragraph it was written for, found by id or, for a
+    paragraph whose text changed since, by document, part and label; records whose paragraph
+    the catalogue lacks are passed over."""
     by_key = {(p.doc_id, p.part, p.label): p for p in catalog.paragraphs.values()}
-    pairs: list[Pair] = []
     for record in records:
         source = catalog.paragraphs.get(record["paragraph_id"]) or by_key.get(
             (record["doc_id"], record["part"], record["label"])
         )
-        if source is None:
-            continue
-        for question in record["questions"]:
-            if not usable(question):
-                continue
-            pairs.append(Pair(question, source, 1.0))
-            pairs += [
-                Pair(question, other, 0.0)
-                for other in negatives(question, source, lexical, parameters)
-            ]
+        if source is not None:
+            yield from ((question, source) for question in filter(usable, record["questions"]))
+
+
+def make_pairs(
+    records: Iterable[dict], catalog: Catalog, parameters: TrainingParameters
+) -> list[Pair]:
+    """The training pairs (see the module docstring)."""
+    lexical = LexicalIndex(catalog)
+    pairs: list[Pair] = []
+    for question, source in written_for(records, catalog):
+        pairs.append(Pair(question, source, 1.0))
+        pairs += [
+            Pair(question, other, 0.0) for other in negatives(question, source, lexical, parameters)
+        ]
     return pairs
 
 
